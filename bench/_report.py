@@ -61,13 +61,24 @@ def machine(root):
         "numpy": _version("numpy"), "numpy_blas": _numpy_blas(),
         "torch": _version("torch"), "ndgrad_commit": _git(root, "rev-parse", "--short", "HEAD"),
         "dirty": bool(_git(root, "status", "--porcelain", "--", "ndgrad")),
+        "loadavg_start": _loadavg(),
     }
+
+
+def _loadavg():
+    try:
+        return [round(x, 2) for x in os.getloadavg()]
+    except (AttributeError, OSError):
+        return None
 
 
 def describe_machine(m):
     torch = f"torch {m['torch']}" if m["torch"] else "torch not installed"
     dirty = " (ndgrad/ modified)" if m["dirty"] else ""
-    return (f"Machine: {m['cpu']}, {m['usable_cpus']} usable of {m['cpu_count']} CPUs; "
+    load = "" if not m.get("loadavg_start") else \
+        f"; load average {m['loadavg_start'][0]} at start" + (
+            f", {m['loadavg_end'][0]} at end" if m.get("loadavg_end") else "")
+    return (f"Machine: {m['cpu']}, {m['usable_cpus']} usable of {m['cpu_count']} CPUs{load}; "
             f"{m['platform']}\nPython {m['python']}, numpy {m['numpy']} ({m['numpy_blas']}), "
             f"{torch}; ndgrad at {m['ndgrad_commit'] or '?'}{dirty}")
 
@@ -227,3 +238,22 @@ def legend(summary):
         f"'same': each variant's result agrees with torch's (the floor's without torch) to rtol "
         f"{CHECK_RTOL}.",
     ])
+
+
+def compare(old, new):
+    """Lines comparing the ndgrad medians (and ratios) of two saved runs."""
+    lines = [f"Compared with {old.get('timestamp', '?')} "
+             f"(ndgrad at {old.get('machine', {}).get('ndgrad_commit', '?')}):"]
+    for name, s in new["workloads"].items():
+        o = old.get("workloads", {}).get(name)
+        a = (o or {}).get("variants", {}).get("ndgrad", {})
+        b = s["variants"].get("ndgrad", {})
+        if a.get("status") != "ok" or b.get("status") != "ok":
+            lines.append(f"  {name:<12} -")
+            continue
+        ra, rb = o["target"]["value"], s["target"]["value"]
+        target = "" if ra is None or rb is None else \
+            f"; {s['target']['ratio']} {ra:.2f} -> {rb:.2f}"
+        lines.append(f"  {name:<12} ndgrad {a['median_s'] * 1e3:.4g} -> {b['median_s'] * 1e3:.4g} ms"
+                     f" (speed x{a["median_s"] / b["median_s"]:.2f}){target}")
+    return lines

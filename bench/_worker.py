@@ -125,6 +125,8 @@ def _load_lib(variant):
         import numpy as lib
     elif variant == "ndgrad":
         import ndgrad as lib
+        if getattr(lib, "__file__", None) is None:
+            raise ImportError("ndgrad is only a namespace package (no ndgrad/__init__.py yet)")
     else:
         import torch as lib
         if variant == "torch1":

@@ -47,6 +47,8 @@ def parse_args(argv=None):
                    help="where to save results (default bench/results/<timestamp>.json; a full "
                         "default run, no --only/--quick, also updates bench/results/latest.json)")
     p.add_argument("--no-torch", action="store_true", help="skip the PyTorch variants")
+    p.add_argument("--compare", metavar="OLD.json",
+                   help="also print how ndgrad's medians moved since a saved run")
     p.add_argument("--timeout", type=float, default=1200, metavar="S",
                    help="give up on one worker after S seconds (default 1200)")
     args = p.parse_args(argv)
@@ -152,6 +154,7 @@ def main(argv=None):
                 run_workload(wl, args, have_torch, log)
     if "import" in args.names:
         summary["import"], summary["raw"]["import"] = run_import(args, have_torch, log)
+    summary["machine"]["loadavg_end"] = _report._loadavg()
     for v in summary["workloads"].values():  # torch's thread count, as measured
         t = v["variants"].get("torch", {}).get("threads")
         if t:
@@ -171,6 +174,9 @@ def main(argv=None):
             print("  " + n)
     print()
     print(_report.legend(summary))
+    if args.compare:
+        print()
+        print("\n".join(_report.compare(json.loads(Path(args.compare).read_text()), summary)))
     for path in save(summary, args):
         print(f"Saved {path}")
     return 0
