@@ -255,5 +255,5 @@ def compare(old, new):
         target = "" if ra is None or rb is None else \
             f"; {s['target']['ratio']} {ra:.2f} -> {rb:.2f}"
         lines.append(f"  {name:<12} ndgrad {a['median_s'] * 1e3:.4g} -> {b['median_s'] * 1e3:.4g} ms"
-                     f" (speed x{a["median_s"] / b["median_s"]:.2f}){target}")
+                     f" (speed x{a['median_s'] / b['median_s']:.2f}){target}")
     return lines
