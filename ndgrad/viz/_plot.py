@@ -154,10 +154,11 @@ class GradientCheck:
 
     def __init__(self, x, value, autograd, numerical, rtol, atol, h, notes):
         self.x, self.value, self.autograd, self.numerical = x, value, autograd, numerical
-        self.abs_error = np.abs(autograd - numerical)
-        denom = np.maximum(np.abs(autograd), np.abs(numerical))
-        self.rel_error = np.where(denom > 0, self.abs_error / np.where(denom > 0, denom, 1), 0.0)
-        self.mismatch = self.abs_error > atol + rtol * np.abs(numerical)
+        with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+            self.abs_error = np.abs(autograd - numerical)
+            denom = np.maximum(np.abs(autograd), np.abs(numerical))
+            self.rel_error = np.where(denom > 0, self.abs_error / np.where(denom > 0, denom, 1), 0.0)
+            self.mismatch = ~(self.abs_error <= atol + rtol * np.abs(numerical))
         self.ok = not self.mismatch.any()
         self.rtol, self.atol, self.h, self.notes = rtol, atol, h, notes
 
@@ -170,9 +171,12 @@ class GradientCheck:
         show = idx if len(idx) <= max_rows else sorted(set(idx[:max_rows // 2] + bad[:max_rows]))
         return [(("[" + ", ".join(map(str, i)) + "]") if i else "[]", i) for i in show], len(idx) - len(show)
 
-    def __str__(self):
+    def table(self, labels=None):
+        """The printed table; `labels` name the elements (else their index)."""
         rows, hidden = self._rows()
-        head = ["index", "x", "autograd", "central diff.", "rel. error", ""]
+        head = ["index" if labels is None else "", "x", "autograd", "central diff.", "rel. error", ""]
+        if labels is not None:
+            rows = [(labels[int(np.ravel_multi_index(i, self.x.shape)) if i else 0], i) for _, i in rows]
         body = [[s, f"{self.x[i]:.6g}", f"{self.autograd[i]:.10g}", f"{self.numerical[i]:.10g}",
                  f"{self.rel_error[i]:.1e}", "<-- MISMATCH" if self.mismatch[i] else ""] for s, i in rows]
         w = [max(len(r[c]) for r in [head] + body) for c in range(6)]
@@ -186,6 +190,8 @@ class GradientCheck:
                    f"all {self.mismatch.size} elements agree (max rel. error "
                    f"{self.rel_error.max():.1e}; tolerance rtol={self.rtol:g}, atol={self.atol:g})")
         return "\n".join(out + self.notes)
+
+    __str__ = table
 
     def __repr__(self):
         return str(self)
