@@ -120,13 +120,15 @@ def _format_values(flat, floating):
         strs = [str(v) for v in vals]
         width = max(1, max(map(len, strs)))
     else:
-        keep = np.isfinite(flat) & (flat != 0)
-        nz = flat[keep]
+        # Python floats are the exact doubles PyTorch's formatter works on;
+        # ``v - v == 0`` is False for nan and inf only
+        nz = [v for v in vals if v and v - v == 0]
         int_mode, sci = True, False
-        if nz.size:
-            int_mode = bool((nz == np.ceil(nz)).all())
-            ab = np.abs(nz.astype(np.float64))
-            hi, lo = float(ab.max()), float(ab.min())
+        if nz:
+            int_mode = all(v.is_integer() for v in nz)
+            hi = max(nz, key=abs)
+            lo = min(nz, key=abs)
+            hi, lo = abs(hi), abs(lo)
             sci = PRINT_OPTS.sci_mode
             if sci is None:
                 sci = hi / lo > 1000.0 or hi > 1.0e8 or lo < 1.0e-4
@@ -139,12 +141,12 @@ def _format_values(flat, floating):
         else:
             spec = f".{PRINT_OPTS.precision}f"
             strs = [format(v, spec) for v in vals]
+        # the widest nonzero finite value sets the column width
         width = 1
-        if nz.size:
-            if nz.size == len(strs):
-                width = max(1, max(map(len, strs)))
-            else:
-                width = max(1, max(len(s) for s, k in zip(strs, keep.tolist()) if k))
+        if len(nz) == len(strs):
+            width = max(1, max(map(len, strs)))
+        elif nz:
+            width = max(1, max(len(s) for s, v in zip(strs, vals) if v and v - v == 0))
     if any(len(s) < width for s in strs):
         strs = [s.rjust(width) for s in strs]
     return strs, width

@@ -7,6 +7,7 @@ attributes ``tensor_repr`` may read, so these tests do not depend on
 ``ndgrad._tensor``.
 """
 import math
+import os
 
 import numpy as np
 import pytest
@@ -220,7 +221,8 @@ def with_grad(tt, how):
             "view": lambda x: x.view(x.shape)}[how](tt)
 
 
-FAST = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# NDGRAD_EXAMPLES=5000 for a longer hunt
+FAST = settings(max_examples=int(os.environ.get("NDGRAD_EXAMPLES", 300)), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @FAST
