@@ -69,7 +69,9 @@ class Derivatives:
 
 
 def _names(label, order):
-    if label in (None, "f", "f(x)"):
+    if label is not None and label.isidentifier():
+        label = f"{label}(x)"
+    if label in (None, "f(x)", "<lambda>"):
         return ["f(x)"] + ["f" + "'" * k + "(x)" for k in range(1, order + 1)]
     sup = {2: "²", 3: "³"}
     return [label] + [f"d{sup.get(k, '')}/dx{sup.get(k, '')} {label}" for k in range(1, order + 1)]
