@@ -84,6 +84,14 @@ def describe_machine(m):
 
 
 # --------------------------------------------------------------------- summary
+def _spread(times):
+    """Interquartile range over the median: how far to trust a median."""
+    if len(times) < 2:
+        return None
+    q1, med, q3 = statistics.quantiles(times, n=4, method="inclusive")
+    return (q3 - q1) / med if med else None
+
+
 def summarize_variant(runs):
     """Pool the rounds of one variant: median per-call time etc."""
     ok = [r for r in runs if r.get("status") == "ok"]
@@ -92,7 +100,7 @@ def summarize_variant(runs):
         return {"status": bad.get("status", "error"), "reason": bad.get("reason", "?")}
     times = [t / r["per"] for r in ok for t in r["times"]]
     out = {"status": "ok", "median_s": statistics.median(times), "min_s": min(times),
-           "max_s": max(times), "samples": len(times),
+           "max_s": max(times), "samples": len(times), "spread": _spread(times),
            "round_medians_s": [statistics.median(r["times"]) / r["per"] for r in ok],
            "peak_mb": statistics.median(r["peak_mb"] for r in ok),
            "result": ok[0]["result"], "version": ok[0].get("version")}
@@ -179,9 +187,14 @@ def _mark(ok):
     return {True: "pass", False: "MISS", None: "-"}[ok]
 
 
+def _worst_spread(variants):
+    spreads = [x["spread"] for x in variants.values() if x.get("spread") is not None]
+    return f"{max(spreads):.0%}" if spreads else "-"
+
+
 def table(summary):
     head = ["workload", "unit", "ndgrad", "torch", "torch 1t", "nd/torch", "nd/t1",
-            "floor", "nd/floor", "target", "mark", "MB nd", "MB torch", "mem", "same"]
+            "floor", "nd/floor", "target", "mark", "MB nd", "MB torch", "mem", "same", "spread"]
     rows, notes = [], []
     for name, s in summary["workloads"].items():
         v, r, t = s["variants"], s["ratios"], s["target"]
@@ -196,7 +209,7 @@ def table(summary):
             f"{t['ratio']}<={t['limit']}", _mark(t["pass"]),
             _num(get("ndgrad").get("peak_mb"), "{:.0f}"), _num(get("torch").get("peak_mb"), "{:.0f}"),
             {True: "ok", False: "MISS", None: "-"}[s["memory_pass"]],
-            "-" if not same else ("yes" if all(same) else "NO")])
+            "-" if not same else ("yes" if all(same) else "NO"), _worst_spread(v)])
         for k, x in v.items():
             if x.get("status") != "ok":
                 notes.append(f"{name} [{k}] {x['status']}: {x.get('reason', '')}")
@@ -212,7 +225,7 @@ def table(summary):
         rows.append(["import", "ms", sec("ndgrad"), sec("torch"), "", _num(imp["ratios"]["ndgrad/torch"]),
                      "", "", "", f"<{t['limit_s'] * 1e3:.0f} ms", _mark(t["pass"]),
                      _num(v.get("ndgrad", {}).get("rss_mb"), "{:.0f}"),
-                     _num(v.get("torch", {}).get("rss_mb"), "{:.0f}"), "", ""])
+                     _num(v.get("torch", {}).get("rss_mb"), "{:.0f}"), "", "", ""])
         for k, x in v.items():
             if x.get("status") != "ok":
                 notes.append(f"import [{k}] {x['status']}: {x.get('reason', '')}")
@@ -235,6 +248,8 @@ def legend(summary):
         "peak memory <= torch's ('mem').",
         f"Memory (MB nd / MB torch): {MEMORY_METHOD}. Import row: RSS added by the import.",
         f"tracemalloc (in the JSON, ndgrad and floor only): {TRACEMALLOC_METHOD}.",
+        "'spread': the largest interquartile range / median among the row's variants; "
+        "above ~20% the machine was noisy and the row's ratios are rough.",
         f"'same': each variant's result agrees with torch's (the floor's without torch) to rtol "
         f"{CHECK_RTOL}.",
     ])
