@@ -161,6 +161,13 @@ def measure_workload(spec):
         res.update(mem, result=_to_float(out), first_s=first)
         times, number = _timings(run, first, spec["samples"], spec["min_time"])
         res.update(times=times, number=number, per=wl.divisor(size))
+        if spec.get("profile"):
+            import cProfile
+            reps = max(1, min(1000, int(0.5 / max(first, 1e-7))))  # about 0.5 s of calls
+            prof = cProfile.Profile()
+            prof.runcall(lambda: [run() for _ in range(reps)])
+            prof.dump_stats(spec["profile"])
+            res.update(profile=spec["profile"], profile_calls=reps)
         if spec.get("tracemalloc") and variant in ("ndgrad", "floor"):
             import tracemalloc
             gc.collect()

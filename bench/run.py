@@ -49,6 +49,12 @@ def parse_args(argv=None):
     p.add_argument("--no-torch", action="store_true", help="skip the PyTorch variants")
     p.add_argument("--compare", metavar="OLD.json",
                    help="also print how ndgrad's medians moved since a saved run")
+    p.add_argument("--profile", nargs="?", const="ndgrad", choices=["ndgrad", "torch", "floor"],
+                   help="instead of timing, run each selected workload once on ndgrad (or the "
+                        "variant named) under cProfile: print the top functions, keep the .prof "
+                        "in bench/results/profiles/")
+    p.add_argument("--top", type=int, default=25, metavar="N",
+                   help="with --profile, how many functions to print (default 25)")
     p.add_argument("--timeout", type=float, default=1200, metavar="S",
                    help="give up on one worker after S seconds (default 1200)")
     args = p.parse_args(argv)
@@ -122,6 +128,27 @@ def run_import(args, have_torch, log):
     return _report.summarize_import(runs), runs
 
 
+def profile(args, log):
+    """One cProfile'd call per workload (after a warm-up call)."""
+    import pstats
+    folder = RESULTS / "profiles"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / ".gitignore").write_text("*\n")
+    for wl in WORKLOADS:
+        if wl.name not in args.names or (args.profile == "floor" and not wl.floor):
+            continue
+        path = folder / f"{wl.name}-{args.profile}{'-quick' if args.quick else ''}.prof"
+        res = call_worker({"mode": "workload", "workload": wl.name, "variant": args.profile,
+                           "quick": args.quick, "samples": 1, "min_time": 0.0,
+                           "profile": str(path)}, args.timeout)
+        calls = f" ({res['profile_calls']} calls)" if "profile_calls" in res else ""
+        print(f"\n=== {wl.title}: {args.profile} {res['status']}{calls}", res.get("reason", ""))
+        if res["status"] == "ok":
+            pstats.Stats(str(path)).strip_dirs().sort_stats("tottime").print_stats(args.top)
+            log(f"profile saved: {path} (python -m pstats {path})")
+    return 0
+
+
 def save(summary, args):
     RESULTS.mkdir(parents=True, exist_ok=True)
     path = Path(args.json) if args.json else RESULTS / f"{summary['timestamp']}.json"
@@ -137,8 +164,10 @@ def save(summary, args):
 
 def main(argv=None):
     args = parse_args(argv)
-    have_torch = not args.no_torch and importlib.util.find_spec("torch") is not None
     log = lambda msg: print(msg, file=sys.stderr, flush=True)  # noqa: E731
+    if args.profile:
+        return profile(args, log)
+    have_torch = not args.no_torch and importlib.util.find_spec("torch") is not None
     summary = {"timestamp": time.strftime("%Y%m%d-%H%M%S"),
                "machine": _report.machine(ROOT),
                "args": {k: getattr(args, k) for k in

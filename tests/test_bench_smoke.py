@@ -89,3 +89,12 @@ def test_command_line_end_to_end(entry, tmp_path):
     for name in ("chain", "elementwise"):
         assert data["workloads"][name]["variants"]["ndgrad"]["status"] in ("ok", "n/a")
     assert data["import"]["variants"]["ndgrad"]["status"] in ("ok", "n/a")
+
+
+def test_profile_mode():
+    """--profile runs one variant under cProfile and prints the top functions."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "bench", "--profile", "floor", "--only", "elementwise",
+         "--quick", "--top", "3"], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert "floor ok" in proc.stdout and "function calls" in proc.stdout
