@@ -219,7 +219,8 @@ class trace:
             for i, nxt, g in s.passed:
                 if nxt is None:
                     continue
-                tgt = next((x.label for x in self.steps if x.node is nxt), None) or node_title(nxt)
+                nm = self._name_of(nxt)
+                tgt = f"{node_title(nxt)} ({nm})" if nm else node_title(nxt)
                 right.append((self._local(s, i, g), f"{fmt_value(g)} -> {tgt}"))
             n = max(1 + len(extra), len(right), 1)
             for r in range(n):
@@ -232,9 +233,10 @@ class trace:
         """Plain-language explanations: seeds, accumulation, captured gradients."""
         out = []
         for node, name, shape, g, how in self.seeds:
-            who = name or node_title(node)
+            who = name or f"the output ({node_title(node)})"
             if g is None and shape == "()":
-                out.append(f"Seed: {who} is a scalar, so {how} starts from d{who}/d{who} = 1.")
+                d = name or "out"
+                out.append(f"Seed: {who} is a scalar, so {how} starts from d{d}/d{d} = 1.")
             elif g is None:
                 out.append(f"Seed: {who} has shape {shape}; {how} needs a gradient of that shape "
                            f"for a non-scalar output (or call {who}.sum().backward()).")
@@ -252,7 +254,7 @@ class trace:
                 out.append(f"Accumulation: {s.name or s.title} is reached along {len(s.contributions)} "
                            f"paths ({srcs}); autograd adds them: "
                            f"{' + '.join(fmt_value(a) for _, _, a in s.contributions)} = "
-                           f"{fmt_value(s.incoming[0])}{why}.")
+                           f"{fmt_value(s.incoming[0])}{why}")
             if s.grad_before is not None:
                 out.append(f"Accumulation across backward calls: {s.name}.grad already held "
                            f"{fmt_value(s.grad_before)}, and the new gradient was added to it; "

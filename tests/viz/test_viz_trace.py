@@ -15,7 +15,7 @@ def test_x_times_x_shows_both_paths(lib):
     assert "3.  from #1 input 0" in out and "3.  from #1 input 1" in out
     assert "x.grad: None -> 6." in out
     assert ("Accumulation: x is reached along 2 paths (#1 input 0, #1 input 1); "
-            "autograd adds them: 3. + 3. = 6.") in out
+            "autograd adds them: 3. + 3. = 6. (") in out
     assert "product rule" in out
     assert "Seed: y is a scalar, so backward starts from dy/dy = 1." in out
     leaf = t.steps[1]
