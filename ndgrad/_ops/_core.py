@@ -1,0 +1,145 @@
+"""The op table's machinery: ``defop`` declares a primitive once, ``record``
+attaches its backward node to a result.
+
+A primitive is: a NumPy kernel, the name of its backward node (PyTorch's,
+e.g. ``MulBackward0``), what it saves for backward, its VJP rule and its JVP
+rule. Rules are module-level functions written in ndgrad ops, so they are
+themselves differentiable (``create_graph=True`` needs nothing more).
+
+Save specs: a tuple of items, each an input index, ``"out"`` (output 0) or
+``(item, i)`` meaning "only when input ``i`` needs a gradient". A rule reads
+them from ``ctx.saved`` in the same order (``None`` where not saved).
+"""
+import numpy as np
+
+from ..autograd import grad_mode
+from ..autograd.graph import AccumulateGrad, Node, SavedVar, _anomaly, _seq, _VC
+
+_state = grad_mode._state
+OPS = {}
+
+
+class Op:
+    __slots__ = ("name", "kernel", "node_cls", "save", "vjp", "jvp", "nout", "doc")
+
+    def __repr__(self):
+        return f"<op {self.name}>"
+
+
+class OpNode(Node):
+    """Backward node of a table op."""
+
+
+def defop(name, kernel, vjp=None, *, node=None, save=(), jvp=None, nout=1, doc=None):
+    """Declares a primitive op. Returns the ``Op``."""
+    op = Op()
+    op.name = name
+    op.kernel = kernel
+    op.vjp = vjp
+    op.jvp = jvp
+    op.nout = nout
+    op.doc = doc
+    norm = []
+    for item in save:
+        if type(item) is tuple:
+            norm.append(item)
+        else:
+            norm.append((item, None))
+    op.save = tuple(norm)
+    if node is None:
+        node = "".join(p.capitalize() for p in name.split("_")) + "Backward0"
+    if vjp is not None:
+        op.node_cls = type(node, (OpNode,), {"_rule": staticmethod(vjp), "_nout": nout,
+                                             "_op": op, "__module__": "ndgrad.autograd.graph"})
+    else:
+        op.node_cls = None
+    OPS[name] = op
+    return op
+
+
+def accumulator(t):
+    """The (cached) AccumulateGrad node of a leaf that requires grad."""
+    ref = t._acc
+    acc = ref() if ref is not None else None
+    if acc is None:
+        import weakref
+        acc = AccumulateGrad(t)
+        t._acc = weakref.ref(acc)
+    return acc
+
+
+def edge(t):
+    fn = t._grad_fn
+    if fn is not None:
+        return (fn, t._output_nr)
+    return (accumulator(t), 0)
+
+
+def needs_grad(*xs):
+    """True when grad mode is on and some tensor input requires grad."""
+    if not _state.enabled:
+        return False
+    from .._tensor import Tensor
+    for x in xs:
+        if isinstance(x, Tensor) and x._requires_grad:
+            return True
+    return False
+
+
+def record(op, outs, inputs, params=()):
+    """Makes ``op``'s node the grad_fn of ``outs`` (a Tensor or tuple of them).
+
+    Call only when ``needs_grad(*inputs)``. Outputs listed in the op as
+    non-differentiable are the caller's business (it passes only the others).
+    """
+    from .._tensor import Tensor
+    cls = op.node_cls
+    if cls is None:
+        raise RuntimeError(f"the derivative for '{op.name}' is not implemented.")
+    node = cls.__new__(cls)
+    nexts = []
+    meta = []
+    needs = []
+    for x in inputs:
+        if isinstance(x, Tensor):
+            meta.append((x._data.shape, x._data.dtype))
+            if x._requires_grad:
+                fn = x._grad_fn
+                nexts.append((fn, x._output_nr) if fn is not None else (accumulator(x), 0))
+                needs.append(True)
+                continue
+        else:
+            meta.append(None)
+        nexts.append((None, 0))
+        needs.append(False)
+    node.next_functions = tuple(nexts)
+    node._meta = meta
+    node._needs = tuple(needs)
+    node._params = params
+    node._seq = next(_seq)
+    spec = op.save
+    if spec:
+        saved = []
+        for item, cond in spec:
+            if cond is not None and not needs[cond]:
+                saved.append(None)
+                continue
+            if item == "out":
+                o = outs if type(outs) is not tuple else outs[0]
+                saved.append(SavedVar(o, True))
+            else:
+                v = inputs[item]
+                saved.append(SavedVar(v) if isinstance(v, Tensor) else v)
+        node._saved = saved
+    if type(outs) is tuple:
+        for i, o in enumerate(outs):
+            if o is not None:
+                o._grad_fn = node
+                o._requires_grad = True
+                o._output_nr = i
+    else:
+        outs._grad_fn = node
+        outs._requires_grad = True
+    if _anomaly.enabled:
+        _anomaly.on_record(node)
+    return node

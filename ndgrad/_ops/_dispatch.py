@@ -1,0 +1,181 @@
+"""Fast paths shared by every op: PyTorch's dtype promotion for a call,
+running a kernel, wrapping its result, recording the node."""
+import numpy as np
+
+from .. import _dtype as D
+from .._tensor import Tensor, _wrap
+from ._core import _state, record
+
+_FROM_NUM = D._FROM_NP_NUM
+_pcache = {}
+
+
+def _skey(x):
+    t = type(x)
+    if t is float:
+        return "f"
+    if t is int:
+        return "i"
+    if t is bool:
+        return "b"
+    if isinstance(x, np.generic):
+        k = x.dtype.kind
+        return "b" if k == "b" else "i" if k in "iu" else "f"
+    if isinstance(x, (float, int)):
+        return "f" if isinstance(x, float) else "i"
+    raise TypeError(f"unsupported operand type {t.__name__}")
+
+
+def _key(x):
+    if isinstance(x, Tensor):
+        d = x._data
+        return (d.dtype.num, d.ndim == 0)
+    return _skey(x)
+
+
+def result_dtype(*xs):
+    """PyTorch's result dtype (our dtype object) for tensors and Python scalars."""
+    key = tuple(_key(x) for x in xs) + (D._defaults.float,)
+    r = _pcache.get(key)
+    if r is None:
+        dims, zeros, scal = [], [], []
+        for k in key[:-1]:
+            if type(k) is tuple:
+                (zeros if k[1] else dims).append(_FROM_NUM[k[0]])
+            else:
+                scal.append({"f": D._defaults.float, "i": D.int64, "b": D.bool_}[k])
+        r = _pcache[key] = D.result_type_of(dims, zeros, scal)
+    return r
+
+
+def pyscalar(x):
+    """A NumPy scalar as a Python one (so NumPy treats it as a weak scalar)."""
+    if isinstance(x, np.generic):
+        return x.item()
+    return x
+
+
+def operands(a, b, floating=False):
+    """Kernel operands for a binary op and the result dtype.
+
+    Tensors are cast to the result dtype; Python scalars stay Python scalars
+    (NumPy 2 keeps them weak, as PyTorch does).
+    """
+    if isinstance(a, Tensor):
+        xa = a._data
+        if isinstance(b, Tensor):
+            xb = b._data
+            if xa.dtype is xb.dtype and (not floating or xa.dtype.kind == "f"):
+                return xa, xb, xa.dtype
+            rt = result_dtype(a, b)
+        else:
+            xb = pyscalar(b)
+            if type(xb) is float and xa.dtype.kind == "f":
+                return xa, xb, xa.dtype
+            rt = result_dtype(a, xb)
+    else:
+        xa = pyscalar(a)
+        xb = b._data
+        if type(xa) is float and xb.dtype.kind == "f":
+            return xa, xb, xb.dtype
+        rt = result_dtype(xa, b)
+    if floating and not rt.is_floating_point:
+        rt = D._defaults.float
+    npd = rt.np
+    if isinstance(xa, np.ndarray):
+        if xa.dtype != npd:
+            xa = xa.astype(npd)
+    elif npd.kind == "f":
+        xa = float(xa)
+    if isinstance(xb, np.ndarray):
+        if xb.dtype != npd:
+            xb = xb.astype(npd)
+    elif npd.kind == "f":
+        xb = float(xb)
+    return xa, xb, npd
+
+
+def out_array(r, npd=None):
+    if type(r) is not np.ndarray:
+        r = np.asarray(r) if npd is None else np.asarray(r, dtype=npd)
+    elif npd is not None and r.dtype != npd:
+        r = r.astype(npd)
+    return r
+
+
+def binary(op, a, b, params=(), floating=False):
+    xa, xb, npd = operands(a, b, floating)
+    r = op.kernel(xa, xb, *params)
+    if type(r) is not np.ndarray or r.dtype != npd:
+        r = out_array(r, npd)
+    t = _wrap(r)
+    if _state.enabled and ((isinstance(a, Tensor) and a._requires_grad) or
+                           (isinstance(b, Tensor) and b._requires_grad)):
+        record(op, t, (a, b), params)
+    return t
+
+
+def compare(kernel, a, b):
+    """Comparison ops: computed in the promoted dtype, result bool, never recorded."""
+    xa, xb, _ = operands(a, b)
+    return _wrap(out_array(kernel(xa, xb)))
+
+
+def unary(op, x, params=(), floating=False):
+    """Elementwise op of one tensor; ``floating`` ops turn integer input into the default float."""
+    d = x._data
+    if floating and d.dtype.kind != "f":
+        d = d.astype(D._defaults.float.np)
+    r = op.kernel(d, *params)
+    if type(r) is not np.ndarray:
+        r = np.asarray(r, dtype=d.dtype)
+    t = _wrap(r)
+    if x._requires_grad and _state.enabled:
+        record(op, t, (x,), params)
+    return t
+
+
+def apply(op, inputs, arrays, params=(), nondiff=()):
+    """Generic: kernel(*arrays, *params) -> array or tuple; records if needed.
+
+    ``nondiff``: indices of outputs that never require grad (argmax indices...).
+    """
+    r = op.kernel(*arrays, *params)
+    if type(r) is tuple:
+        outs = tuple(_wrap(out_array(x)) for x in r)
+    else:
+        outs = _wrap(out_array(r))
+    if _state.enabled:
+        for x in inputs:
+            if isinstance(x, Tensor) and x._requires_grad:
+                if type(outs) is tuple and nondiff:
+                    rec = tuple(None if i in nondiff else o for i, o in enumerate(outs))
+                    record(op, rec, inputs, params)
+                else:
+                    record(op, outs, inputs, params)
+                break
+    return outs
+
+
+def view_of(base, arr, op, params, record_inputs=None):
+    """A result that shares ``base``'s memory (a view): same version counter, ``_base`` set."""
+    t = _wrap(arr)
+    vc = base._vc
+    if vc is None:
+        from ..autograd.graph import _VC
+        vc = base._vc = _VC()
+    t._vc = vc
+    t._base = base._base if base._base is not None else base
+    if _state.enabled and base._requires_grad:
+        record(op, t, record_inputs or (base,), params)
+    return t
+
+
+def as_tensor_arg(x, like=None):
+    """A Python number or array-like as a tensor (for ops that need tensors)."""
+    if isinstance(x, Tensor):
+        return x
+    from .._tensor import _as_array
+    if like is not None and isinstance(x, (int, float, bool)):
+        return _wrap(np.asarray(x, dtype=result_dtype(like, x).np))
+    return _wrap(_as_array(x))

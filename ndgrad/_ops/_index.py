@@ -1,0 +1,510 @@
+"""Indexing: ``__getitem__`` (basic indexing gives views), ``__setitem__``
+(CopySlices), gather/scatter, index_select, masked_fill, where."""
+import builtins
+
+import numpy as np
+
+from .. import _dtype as D
+from .._tensor import Tensor, _wrap
+from ._core import _state, defop, needs_grad, record
+from ._dispatch import apply, as_tensor_arg, out_array, result_dtype, view_of
+from ._reduce import dim_index
+
+
+# ---------------------------------------------------------------- kernels
+def _index_back_k(g, shape, npd, idx, advanced):
+    z = np.zeros(shape, dtype=npd)
+    if advanced:
+        np.add.at(z, idx, g)
+    else:
+        z[idx] = g
+    return z
+
+
+def _index_vjp(ctx, g):
+    idx, advanced = ctx._params
+    shape, npd = ctx._meta[0]
+    return (apply(INDEX_BACKWARD, (g,), (g._data, shape, npd, idx, advanced)),)
+
+
+def _index_back_vjp(ctx, gg):
+    shape, npd, idx, advanced = ctx._params
+    return (getitem_np(gg, idx, advanced),)
+
+
+def _zero_region_k(g, idx):
+    r = np.array(g, copy=True)
+    r[idx] = 0
+    return r
+
+
+def _zero_region_vjp(ctx, gg):
+    idx, = ctx._params
+    return (apply(ZERO_REGION, (gg,), (gg._data, idx)),)
+
+
+def _copy_slices_vjp(ctx, g):
+    idx, advanced = ctx._params
+    n = ctx._needs
+    gs = apply(ZERO_REGION, (g,), (g._data, idx)) if n[0] else None
+    gv = getitem_np(g, idx, advanced) if n[1] else None
+    return gs, gv
+
+
+def _gather_k(x, dim, index):
+    return np.take_along_axis(x, index, dim)
+
+
+def _scatter_add_k(z, dim, index, src):
+    z = np.array(z, copy=True)
+    idx = list(np.indices(index.shape, sparse=True))
+    idx[dim] = index
+    src = src[tuple(builtins.slice(0, s) for s in index.shape)]
+    np.add.at(z, tuple(idx), src)
+    return z
+
+
+def _gather_back_k(g, dim, index, shape):
+    return _scatter_add_k(np.zeros(shape, dtype=g.dtype), dim, index, g)
+
+
+def _gather_vjp(ctx, g):
+    dim, = ctx._params
+    index, = ctx.saved
+    return (gather_backward(g, dim, index, ctx._meta[0][0]),)
+
+
+def _gather_back_vjp(ctx, gg):
+    dim, index, shape = ctx._params
+    return (gather(gg, dim, _wrap(index)),)
+
+
+def _scatter_k(x, dim, index, src, reduce=None):
+    r = np.array(x, copy=True)
+    idx = list(np.indices(index.shape, sparse=True))
+    idx[dim] = index
+    if np.ndim(src):
+        src = src[tuple(builtins.slice(0, s) for s in index.shape)]
+    r[tuple(idx)] = src
+    return r
+
+
+def _scatter_vjp(ctx, g):
+    dim, index = ctx._params
+    n = ctx._needs
+    gx = apply(SCATTER, (g,), (g._data, dim, index, 0)) if n[0] else None
+    gs = gather(g, dim, _wrap(index)) if len(n) > 1 and n[1] else None
+    return (gx, gs) if len(n) > 1 else (gx,)
+
+
+def _scatter_add_vjp(ctx, g):
+    dim, index = ctx._params
+    n = ctx._needs
+    return (g if n[0] else None, gather(g, dim, _wrap(index)) if n[1] else None)
+
+
+def _index_select_k(x, dim, index):
+    return np.take(x, index, axis=dim)
+
+
+def _index_select_vjp(ctx, g):
+    dim, index = ctx._params
+    shape = ctx._meta[0][0]
+    idx = [builtins.slice(None)] * len(shape)
+    idx[dim] = index
+    return (apply(INDEX_BACKWARD, (g,), (g._data, shape, g._data.dtype, tuple(idx), True)),)
+
+
+def _masked_fill_k(x, mask, value):
+    return np.where(mask, value, x)
+
+
+def _masked_fill_vjp(ctx, g):
+    mask, = ctx._params
+    n = ctx._needs
+    gx = where(_wrap(mask), 0.0, g) if n[0] else None
+    gv = where(_wrap(mask), g, 0.0).sum() if len(n) > 1 and n[1] else None
+    return (gx, gv) if len(n) > 1 else (gx,)
+
+
+def _where_vjp(ctx, g):
+    cond, = ctx._params
+    n = ctx._needs
+    c = _wrap(cond)
+    return (where(c, g, 0.0) if n[0] else None, where(c, 0.0, g) if n[1] else None)
+
+
+def _masked_select_vjp(ctx, g):
+    mask, = ctx._params
+    shape, npd = ctx._meta[0]
+    full = np.broadcast_to(mask, np.broadcast_shapes(mask.shape, shape))
+    return (apply(INDEX_BACKWARD, (g,), (g._data, full.shape, npd, (full,), True)),)
+
+
+def _diag_embed_k(v, k):
+    return np.diag(v, k)
+
+
+def _diag_embed_vjp(ctx, g):
+    k, = ctx._params
+    return (g.diagonal(k),)
+
+
+SELECT = defop("select", None, _index_vjp, node="SelectBackward0")
+SLICE = defop("slice", None, _index_vjp, node="SliceBackward0")
+UNSQ_IDX = defop("unsqueeze_index", None, _index_vjp, node="UnsqueezeBackward0")
+ALIAS = defop("alias", None, _index_vjp, node="AliasBackward0")
+INDEX = defop("index", None, _index_vjp, node="IndexBackward0")
+INDEX_BACKWARD = defop("index_backward", _index_back_k, _index_back_vjp, node="IndexPutBackward0")
+ZERO_REGION = defop("zero_region", _zero_region_k, _zero_region_vjp, node="IndexPutBackward0")
+COPY_SLICES = defop("copy_slices", None, _copy_slices_vjp, node="CopySlices")
+COPY_SLICES.node_cls.name = lambda self: "torch::autograd::CopySlices"
+GATHER = defop("gather", _gather_k, _gather_vjp, save=(2,))
+GATHER_BACKWARD = defop("gather_backward", _gather_back_k, _gather_back_vjp, node="ScatterAddBackward0")
+SCATTER = defop("scatter", _scatter_k, _scatter_vjp)
+SCATTER_ADD = defop("scatter_add", _scatter_add_k, _scatter_add_vjp)
+INDEX_SELECT = defop("index_select", _index_select_k, _index_select_vjp)
+MASKED_FILL = defop("masked_fill", _masked_fill_k, _masked_fill_vjp)
+WHERE = defop("where", np.where, _where_vjp)
+MASKED_SELECT = defop("masked_select", None, _masked_select_vjp)
+DIAG_EMBED = defop("diag_embed", _diag_embed_k, _diag_embed_vjp)
+
+
+# ------------------------------------------------------------ __getitem__
+def _norm_index(x, idx):
+    """Index for NumPy plus (advanced?, node op for a basic view)."""
+    if type(idx) is not tuple:
+        idx = (idx,)
+    out = []
+    advanced = False
+    for i in idx:
+        if isinstance(i, Tensor):
+            d = i._data
+            if d.dtype.kind == "f":
+                raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
+            if d.ndim == 0 and d.dtype.kind in "iu":
+                out.append(int(d))
+                continue
+            advanced = True
+            out.append(d)
+        elif isinstance(i, (list, np.ndarray)):
+            a = np.asarray(i)
+            if a.dtype.kind == "f":
+                raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
+            advanced = True
+            out.append(a)
+        elif i is True or i is False:
+            advanced = True
+            out.append(i)
+        elif isinstance(i, (builtins.slice, type(None), type(Ellipsis))):
+            if isinstance(i, builtins.slice):
+                i = builtins.slice(_int_or_none(i.start), _int_or_none(i.stop), _int_or_none(i.step))
+                if i.step is not None and i.step <= 0:
+                    raise ValueError("step must be greater than zero")
+            out.append(i)
+        else:
+            try:
+                out.append(i.__index__())
+            except AttributeError:
+                raise IndexError("only integers, slices (`:`), ellipsis (`...`), None and long or byte "
+                                 "Variables are valid indices (got " + type(i).__name__ + ")") from None
+    return tuple(out), advanced
+
+
+def _int_or_none(v):
+    if v is None:
+        return None
+    return v.__index__()
+
+
+def _basic_op(idx, ndim):
+    """The PyTorch node of the last step of a basic index (select/slice/unsqueeze/alias)."""
+    last = None
+    for i in idx:
+        if i is None:
+            last = UNSQ_IDX
+        elif isinstance(i, int):
+            last = SELECT
+        elif isinstance(i, builtins.slice):
+            last = SLICE
+    return last or ALIAS
+
+
+def _check_bounds(shape, idx):
+    dim = 0
+    n_real = builtins.sum(1 for i in idx if i is not None and i is not Ellipsis)
+    for i in idx:
+        if i is Ellipsis:
+            dim += len(shape) - n_real
+            continue
+        if i is None:
+            continue
+        if dim >= len(shape):
+            raise IndexError(f"too many indices for tensor of dimension {len(shape)}")
+        if isinstance(i, int):
+            size = shape[dim]
+            if i < -size or i >= size:
+                raise IndexError(f"index {i} is out of bounds for dimension {dim} with size {size}")
+        dim += 1
+
+
+def getitem(x, idx):
+    """``x[idx]``: basic indices give a view; tensors/lists/masks copy (IndexBackward0)."""
+    nidx, advanced = _norm_index(x, idx)
+    d = x._data
+    if not advanced:
+        _check_bounds(d.shape, nidx)
+        arr = d[nidx]
+        if type(arr) is not np.ndarray:
+            arr = d[nidx + (Ellipsis,)] if Ellipsis not in nidx else np.asarray(arr)
+        return view_of(x, arr, _basic_op(nidx, d.ndim), (nidx, False))
+    try:
+        arr = d[nidx]
+    except IndexError as e:
+        raise IndexError(str(e).replace("axis", "dimension")) from None
+    t = _wrap(out_array(arr))
+    if needs_grad(x):
+        record(INDEX, t, (x,), (nidx, True))
+    return t
+
+
+def getitem_np(g, idx, advanced):
+    """Indexes a tensor with an already-normalised index (used by rules)."""
+    d = g._data
+    arr = d[idx]
+    t = _wrap(out_array(arr))
+    if needs_grad(g):
+        record(INDEX if advanced else _basic_op(idx, d.ndim), t, (g,), (idx, advanced))
+    return t
+
+
+# ------------------------------------------------------------ __setitem__
+def setitem(self, idx, value):
+    """``self[idx] = value``: in place; on a tensor in the graph, a CopySlices node."""
+    from ._inplace import check_inplace, rebase_view
+    check_inplace(self)
+    nidx, advanced = _norm_index(self, idx)
+    if not advanced:
+        _check_bounds(self._data.shape, nidx)
+    recording = _state.enabled and (self._requires_grad or (isinstance(value, Tensor) and value._requires_grad))
+    v = value._data if isinstance(value, Tensor) else value
+    if isinstance(value, Tensor) and v.dtype != self._data.dtype:
+        v = v.astype(self._data.dtype)
+    if recording:
+        old = self.__class__.__new__(Tensor)
+        old._data = self._data
+        old._grad_fn = self._grad_fn
+        old._requires_grad = self._requires_grad
+        old._vc = None
+        old._output_nr = self._output_nr
+        old._acc = self._acc
+    try:
+        self._data[nidx] = v
+    except ValueError as e:
+        raise RuntimeError(_shape_msg(e, self, nidx, v)) from None
+    self._bump()
+    if recording:
+        record(COPY_SLICES, self, (old, value), (nidx, advanced))
+        self._output_nr = 0
+        if self._base is not None:
+            rebase_view(self)
+
+
+def _shape_msg(e, self, nidx, v):
+    target = np.empty(self._data.shape, dtype=bool)[nidx].shape
+    src = np.shape(v)
+    return (f"shape mismatch: value tensor of shape [{', '.join(map(str, src))}] cannot be broadcast to "
+            f"indexing result of shape [{', '.join(map(str, target))}]")
+
+
+# ------------------------------------------------------ gather & friends
+def _index_arr(index, name="index"):
+    if not isinstance(index, Tensor):
+        index = as_tensor_arg(index)
+    d = index._data
+    if d.dtype.kind not in "iu":
+        raise RuntimeError(f"{name}(): Expected dtype int64 for index")
+    return d.astype(np.int64, copy=False)
+
+
+def gather(input, dim, index, *, sparse_grad=False):
+    """Picks values along ``dim`` at ``index``: out[i][j][k] = input[index[i][j][k]][j][k] for dim 0."""
+    d = dim_index(dim, input._data.ndim)
+    idx = _index_arr(index, "gather")
+    if idx.ndim != input._data.ndim:
+        raise RuntimeError("Index tensor must have the same number of dimensions as input tensor")
+    for k in range(idx.ndim):
+        if k != d and idx.shape[k] > input._data.shape[k]:
+            raise RuntimeError(f"Size does not match at dimension {k} expected index "
+                               f"[{', '.join(map(str, idx.shape))}] to be no larger than self "
+                               f"[{', '.join(map(str, input._data.shape))}] apart from dimension {d}")
+    if idx.size and (idx.max() >= input._data.shape[d] or idx.min() < -input._data.shape[d]):
+        raise RuntimeError(f"index {int(idx.max())} is out of bounds for dimension {d} with size "
+                           f"{input._data.shape[d]}")
+    src = input._data[tuple(builtins.slice(0, s) if k != d else builtins.slice(None)
+                            for k, s in enumerate(idx.shape))]
+    arr = np.take_along_axis(src, idx, d)
+    t = _wrap(arr)
+    if needs_grad(input):
+        record(GATHER, t, (input, None, _wrap(idx)), (d,))
+    return t
+
+
+def take_along_dim(input, indices, dim=None):
+    if dim is None:
+        return gather(input.reshape(-1), 0, indices.reshape(-1))
+    return gather(input, dim, indices)
+
+
+def gather_backward(g, dim, index, shape):
+    idx = index._data if isinstance(index, Tensor) else index
+    return apply(GATHER_BACKWARD, (g,), (g._data, dim, idx, tuple(shape)))
+
+
+def scatter(input, dim, index, src=None, value=None, *, reduce=None):
+    if src is None:
+        src = value
+    d = dim_index(dim, input._data.ndim)
+    idx = _index_arr(index, "scatter")
+    if isinstance(src, Tensor):
+        s = src._data.astype(input._data.dtype, copy=False)
+        t = _wrap(_scatter_k(input._data, d, idx, s))
+        if needs_grad(input, src):
+            record(SCATTER, t, (input, src), (d, idx))
+        return t
+    t = _wrap(_scatter_k(input._data, d, idx, src))
+    if needs_grad(input):
+        record(SCATTER, t, (input,), (d, idx))
+    return t
+
+
+def scatter_add(input, dim, index, src):
+    d = dim_index(dim, input._data.ndim)
+    idx = _index_arr(index, "scatter_add")
+    t = _wrap(_scatter_add_k(input._data, d, idx, src._data.astype(input._data.dtype, copy=False)))
+    if needs_grad(input, src):
+        record(SCATTER_ADD, t, (input, src), (d, idx))
+    return t
+
+
+def index_select(input, dim, index):
+    d = dim_index(dim, input._data.ndim)
+    idx = _index_arr(index, "index_select")
+    if idx.ndim > 1:
+        raise IndexError("index_select(): Index is supposed to be a vector")
+    n = input._data.shape[d] if input._data.ndim else 1
+    if idx.size and (idx.max() >= n or idx.min() < -n):
+        raise IndexError(f"index out of range in self")
+    idx = idx.reshape(-1)
+    t = _wrap(np.take(input._data, idx, axis=d) if input._data.ndim else input._data.reshape(1)[idx].reshape(()))
+    if needs_grad(input):
+        record(INDEX_SELECT, t, (input,), (d, idx))
+    return t
+
+
+def masked_fill(input, mask, value):
+    """Sets elements where ``mask`` is True to ``value``."""
+    m = mask._data if isinstance(mask, Tensor) else np.asarray(mask)
+    if m.dtype != np.bool_:
+        raise RuntimeError(f"masked_fill_ only supports boolean masks, but got mask with dtype "
+                           f"{_wrap(m).dtype}")
+    if isinstance(value, Tensor):
+        if value._data.ndim != 0:
+            raise RuntimeError("masked_fill_ only supports a 0-dimensional value tensor, but got tensor "
+                               f"with {value._data.ndim} dimension(s).")
+        v = value._data.astype(input._data.dtype)
+        t = _wrap(np.asarray(np.where(m, v, input._data)))
+        if t._data.shape != input._data.shape:
+            raise RuntimeError("masked_fill: mask must be broadcastable to the input's shape")
+        if needs_grad(input, value):
+            record(MASKED_FILL, t, (input, value), (m,))
+        return t
+    v = np.asarray(value).astype(input._data.dtype) if input._data.dtype.kind != "f" or not isinstance(
+        value, float) else value
+    arr = np.where(m, v, input._data)
+    if arr.dtype != input._data.dtype:
+        arr = arr.astype(input._data.dtype)
+    if arr.shape != input._data.shape:
+        raise RuntimeError(f"The size of tensor a ({input._data.shape[-1]}) must match the size of tensor b "
+                           f"({m.shape[-1]}) at non-singleton dimension {len(arr.shape) - 1}")
+    t = _wrap(np.asarray(arr))
+    if needs_grad(input):
+        record(MASKED_FILL, t, (input,), (m,))
+    return t
+
+
+def masked_select(input, mask):
+    m = mask._data if isinstance(mask, Tensor) else np.asarray(mask)
+    shape = np.broadcast_shapes(m.shape, input._data.shape)
+    x = np.broadcast_to(input._data, shape)
+    arr = x[np.broadcast_to(m, shape)]
+    t = _wrap(np.array(arr))
+    if needs_grad(input):
+        record(MASKED_SELECT, t, (input,), (m,))
+    return t
+
+
+def where(condition, input=None, other=None):
+    """Elementwise choice: ``input`` where condition else ``other`` (either may be a number)."""
+    if input is None and other is None:
+        return nonzero(condition, as_tuple=True)
+    c = condition._data if isinstance(condition, Tensor) else np.asarray(condition)
+    if c.dtype != np.bool_:
+        raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor with dtype "
+                           f"{_wrap(c).dtype.name.capitalize()}")
+    ins = [x for x in (input, other) if isinstance(x, Tensor)]
+    if ins:
+        rt = result_dtype(input, other)
+    else:
+        rt = result_dtype(_wrap(np.zeros(0, dtype=D.get_default_dtype().np)), input)
+    a = input._data.astype(rt.np, copy=False) if isinstance(input, Tensor) else input
+    b = other._data.astype(rt.np, copy=False) if isinstance(other, Tensor) else other
+    arr = np.where(c, a, b)
+    if arr.dtype != rt.np:
+        arr = arr.astype(rt.np)
+    t = _wrap(np.asarray(arr))
+    if needs_grad(input, other):
+        record(WHERE, t, (input, other), (c,))
+    return t
+
+
+def nonzero(input, *, as_tuple=False):
+    nz = np.nonzero(input._data) if input._data.ndim else np.nonzero(input._data.reshape(1))
+    if as_tuple:
+        return tuple(_wrap(a.astype(np.int64)) for a in nz)
+    return _wrap(np.stack(nz, axis=1).astype(np.int64) if nz else np.zeros((0, 0), np.int64))
+
+
+def argwhere(input):
+    return nonzero(input)
+
+
+def zeros_embed_diag(v, n, k):
+    return apply(DIAG_EMBED, (v,), (v._data, k))
+
+
+def index_add(input, dim, index, source, *, alpha=1):
+    d = dim_index(dim, input._data.ndim)
+    idx = [builtins.slice(None)] * input._data.ndim
+    idx[d] = _index_arr(index)
+    src = source if alpha == 1 else source * alpha
+    z = apply(INDEX_BACKWARD, (src,), (src._data, input._data.shape, input._data.dtype, tuple(idx), True))
+    return input + z
+
+
+def index_fill(input, dim, index, value):
+    d = dim_index(dim, input._data.ndim)
+    m = np.zeros(input._data.shape, dtype=bool)
+    idx = [builtins.slice(None)] * input._data.ndim
+    idx[d] = _index_arr(index)
+    m[tuple(idx)] = True
+    return masked_fill(input, _wrap(m), value)
+
+
+METHODS = {
+    "__getitem__": getitem, "__setitem__": setitem, "gather": gather, "take_along_dim": take_along_dim,
+    "scatter": scatter, "scatter_add": scatter_add, "index_select": index_select,
+    "masked_fill": masked_fill, "masked_select": masked_select, "where": lambda self, c, o: where(c, self, o),
+    "nonzero": nonzero, "argwhere": argwhere, "index_add": index_add, "index_fill": index_fill,
+}
+INPLACE = ("scatter", "scatter_add", "masked_fill", "index_add", "index_fill")

@@ -1,0 +1,214 @@
+"""In-place ops (``add_``, ``mul_``, ``x[i] = v`` ...) with PyTorch's semantics.
+
+Checks run before any data changes. Outside recording, the result is written
+straight into the tensor's memory. While recording, the op runs out of place
+on an alias carrying the old history (with a copy of the old values, which
+the rule may need), the result is written back, the version bumps, and the
+tensor adopts the new node; a view's base is rebased through CopySlices.
+"""
+import numpy as np
+
+from .._tensor import Tensor, _wrap
+from ._core import _state, defop, record
+
+LEAF_INPLACE = "a leaf Variable that requires grad is being used in an in-place operation."
+VIEW_LEAF_INPLACE = "a view of a leaf Variable that requires grad is being used in an in-place operation."
+
+
+
+def _as_strided_vjp(ctx, g):
+    from ._index import _index_vjp
+    return _index_vjp(ctx, g)
+
+
+# the node a view gets after an in-place op rebased its base (PyTorch: AsStridedBackward0)
+AS_STRIDED = defop("as_strided_view", None, _as_strided_vjp, node="AsStridedBackward0")
+
+
+def check_inplace(t):
+    if _state.enabled:
+        if t._requires_grad and t._grad_fn is None:
+            raise RuntimeError(LEAF_INPLACE)
+        b = t._base
+        if b is not None and b._requires_grad and b._grad_fn is None:
+            raise RuntimeError(VIEW_LEAF_INPLACE)
+    if not t._data.flags.writeable:
+        raise RuntimeError("unsupported operation: more than one element of the written-to tensor refers to a "
+                           "single memory location. Please clone() the tensor before performing the operation.")
+
+
+def _dtype_name(npd):
+    from .._dtype import from_numpy_dtype
+    from ._reduce import _long_name
+    return _long_name(from_numpy_dtype(npd))
+
+
+def _write(self, r):
+    d = self._data
+    rd = r._data
+    if rd.shape != d.shape:
+        try:
+            shape = np.broadcast_shapes(rd.shape, d.shape)
+        except ValueError:
+            shape = rd.shape
+        if shape != d.shape:
+            raise RuntimeError(f"output with shape [{', '.join(map(str, d.shape))}] doesn't match the broadcast "
+                               f"shape [{', '.join(map(str, shape))}]")
+    if rd.dtype != d.dtype:
+        order = "buifc"
+        if order.index(rd.dtype.kind) > order.index(d.dtype.kind) and not (
+                rd.dtype.kind in "iu" and d.dtype.kind in "iu"):
+            raise RuntimeError(f"result type {_dtype_name(rd.dtype)} can't be cast to the desired output type "
+                               f"{_dtype_name(d.dtype)}")
+    np.copyto(d, rd, casting="unsafe")
+
+
+def _alias(self):
+    """A stand-in for ``self`` before the op: old history, a copy of the old values."""
+    a = _wrap(np.array(self._data, copy=True))
+    a._grad_fn = self._grad_fn
+    a._requires_grad = self._requires_grad
+    if self._grad_fn is not None:
+        a._output_nr = self._output_nr
+    elif self._requires_grad:
+        a._acc = self._acc
+    return a
+
+
+def _recording(self, args, kwargs):
+    if not _state.enabled:
+        return False
+    if self._requires_grad:
+        return True
+    for a in args:
+        if isinstance(a, Tensor) and a._requires_grad:
+            return True
+    for a in kwargs.values():
+        if isinstance(a, Tensor) and a._requires_grad:
+            return True
+    return False
+
+
+def make_inplace(fn, name):
+    """``fn`` (out of place, self first) -> the in-place method ``name_``."""
+    def method(self, *args, **kwargs):
+        check_inplace(self)
+        if not _recording(self, args, kwargs):
+            prev = _state.enabled
+            _state.enabled = False
+            try:
+                r = fn(self, *args, **kwargs)
+            finally:
+                _state.enabled = prev
+            _write(self, r)
+            self._bump()
+            return self
+        r = fn(_alias(self), *args, **kwargs)
+        _write(self, r)
+        self._bump()
+        adopt(self, r)
+        return self
+    method.__name__ = name + "_"
+    method.__doc__ = f"In-place version of :meth:`{name}`."
+    return method
+
+
+def adopt(self, r):
+    """Makes ``self`` (just overwritten with ``r``'s values) carry ``r``'s history."""
+    node = r._grad_fn
+    if node is None:
+        return
+    self._grad_fn = node
+    self._requires_grad = True
+    self._output_nr = r._output_nr
+    saved = node._saved
+    if saved:
+        from ..autograd.graph import SavedVar
+        for s in saved:
+            if type(s) is SavedVar and s.is_output:
+                if self._vc is None:
+                    self._bump()
+                s.data = self._data
+                s.vc = self._vc
+                s.version = self._vc.v
+    if self._base is not None:
+        rebase_view(self)
+
+
+def _fast_arith(ufunc, name, alpha_ok=False):
+    """add_/sub_/mul_/div_ outside recording: the ufunc writes straight into self."""
+    from ._dispatch import operands
+
+    def method(self, other, *, alpha=1, **kw):
+        if kw.get("rounding_mode") is not None or _recording(self, (other,), {}):
+            return slow(self, other, alpha=alpha, **kw) if alpha_ok else slow(self, other, **kw)
+        check_inplace(self)
+        if alpha != 1:
+            other = other * alpha
+        d = self._data
+        xa, xb, npd = operands(self, other, floating=(name == "div"))
+        if npd != d.dtype:
+            order = "buifc"
+            if order.index(npd.kind) > order.index(d.dtype.kind):
+                raise RuntimeError(f"result type {_dtype_name(npd)} can't be cast to the desired output type "
+                                   f"{_dtype_name(d.dtype)}")
+        shp = np.shape(xb)
+        if shp != d.shape and np.broadcast_shapes(shp, d.shape) != d.shape:
+            raise RuntimeError(f"output with shape [{', '.join(map(str, d.shape))}] doesn't match the broadcast "
+                               f"shape [{', '.join(map(str, np.broadcast_shapes(shp, d.shape)))}]")
+        if npd == d.dtype:
+            ufunc(d, xb, out=d)
+        else:
+            np.copyto(d, ufunc(xa, xb), casting="unsafe")
+        self._bump()
+        return self
+    from ._pointwise import add, div, mul, sub
+    slow = make_inplace({"add": add, "sub": sub, "mul": mul, "div": div}[name], name)
+    method.__name__ = name + "_"
+    return method
+
+
+def _view_index(base, view):
+    """Index (tuple of int arrays) of ``view``'s elements inside ``base``'s array."""
+    b = base._data
+    v = view._data
+    it = b.itemsize
+    b_ptr = b.__array_interface__["data"][0]
+    v_ptr = v.__array_interface__["data"][0]
+    if b.flags.c_contiguous:
+        flat = np.arange(b.size, dtype=np.int64)
+        off = (v_ptr - b_ptr) // it
+        strides = tuple(s // it * 8 for s in v.strides)
+        idx = np.lib.stride_tricks.as_strided(flat[off:], shape=v.shape, strides=strides) if v.size else \
+            np.zeros(v.shape, np.int64)
+        return np.unravel_index(np.array(idx), b.shape)
+    # general layout: match byte addresses
+    grids = np.indices(b.shape).reshape(b.ndim, -1)
+    addr = (grids * np.array(b.strides)[:, None]).sum(0)
+    vg = np.indices(v.shape).reshape(v.ndim, -1)
+    vaddr = (vg * np.array(v.strides)[:, None]).sum(0) + (v_ptr - b_ptr)
+    order = np.argsort(addr)
+    pos = order[np.searchsorted(addr[order], vaddr)]
+    return tuple(g[pos].reshape(v.shape) for g in grids)
+
+
+def rebase_view(view):
+    """After an in-place op recorded on ``view``: the base takes a CopySlices node whose
+    value input is the view's new history, and the view becomes a view of that base."""
+    from ._index import COPY_SLICES, INDEX
+    base = view._base
+    idx = _view_index(base, view)
+    old = _wrap(base._data)
+    old._grad_fn = base._grad_fn
+    old._requires_grad = base._requires_grad
+    old._output_nr = base._output_nr
+    if base._grad_fn is None and base._requires_grad:
+        old._acc = base._acc
+    value = _wrap(view._data)
+    value._grad_fn = view._grad_fn
+    value._requires_grad = True
+    value._output_nr = view._output_nr
+    record(COPY_SLICES, base, (old, value), (idx, True))
+    base._output_nr = 0
+    record(AS_STRIDED, view, (base,), (idx, True))
+    view._output_nr = 0

@@ -1,0 +1,234 @@
+"""Matrix products: matmul/@ (dot, mv, mm, bmm and batched), outer, addmm, einsum."""
+import numpy as np
+
+from .._tensor import Tensor, _wrap
+from ._core import defop, needs_grad, record
+from ._dispatch import out_array
+
+_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half", "int64": "long", "int32": "int",
+          "int16": "short", "int8": "signed char", "uint8": "unsigned char", "bool": "bool"}
+_CAP = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long", "int32": "Int",
+        "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
+
+
+def _dot_vjp(ctx, g):
+    a, b = ctx.saved
+    n = ctx._needs
+    return (g * b if n[0] else None, g * a if n[1] else None)
+
+
+def _mv_vjp(ctx, g):
+    a, b = ctx.saved
+    n = ctx._needs
+    return (g.unsqueeze(1) * b if n[0] else None, a.t().mv(g) if n[1] else None)
+
+
+def _mm_vjp(ctx, g):
+    a, b = ctx.saved
+    n = ctx._needs
+    return (g.mm(b.t()) if n[0] else None, a.t().mm(g) if n[1] else None)
+
+
+def _bmm_vjp(ctx, g):
+    a, b = ctx.saved
+    n = ctx._needs
+    return (g.bmm(b.mT) if n[0] else None, a.mT.bmm(g) if n[1] else None)
+
+
+def _matmul_vjp(ctx, g):
+    # batched (>= 3-D after promotion of 1-D operands); the engine sums broadcast batch dims
+    a, b = ctx.saved
+    n = ctx._needs
+    ga = gb = None
+    a2 = a.unsqueeze(0) if a.ndim == 1 else a
+    b2 = b.unsqueeze(-1) if b.ndim == 1 else b
+    g2 = g
+    if a.ndim == 1:
+        g2 = g2.unsqueeze(-2)
+    if b.ndim == 1:
+        g2 = g2.unsqueeze(-1)
+    if n[0]:
+        ga = matmul(g2, b2.mT)
+        if a.ndim == 1:
+            ga = ga.squeeze(-2)
+            ga = ga.reshape(-1, a.shape[0]).sum(0) if ga.ndim > 1 else ga
+    if n[1]:
+        gb = matmul(a2.mT, g2)
+        if b.ndim == 1:
+            gb = gb.squeeze(-1)
+            gb = gb.reshape(-1, b.shape[0]).sum(0) if gb.ndim > 1 else gb
+    return ga, gb
+
+
+def _addmm_vjp(ctx, g):
+    m1, m2 = ctx.saved
+    beta, alpha = ctx._params
+    n = ctx._needs
+    gi = (g if beta == 1 else g * beta) if n[0] else None
+    g1 = g.mm(m2.t()) if n[1] else None
+    g2 = m1.t().mm(g) if n[2] else None
+    if alpha != 1:
+        g1 = g1 * alpha if g1 is not None else None
+        g2 = g2 * alpha if g2 is not None else None
+    return gi, g1, g2
+
+
+DOT = defop("dot", np.dot, _dot_vjp, save=((0, 1), (1, 0)))
+MV = defop("mv", np.matmul, _mv_vjp, save=((0, 1), (1, 0)))
+MM = defop("mm", np.matmul, _mm_vjp, save=((0, 1), (1, 0)))
+BMM = defop("bmm", np.matmul, _bmm_vjp, save=((0, 1), (1, 0)))
+MATMUL = defop("matmul", np.matmul, _matmul_vjp, node="UnsafeViewBackward0", save=((0, 1), (1, 0)))
+ADDMM = defop("addmm", None, _addmm_vjp, save=((1, 2), (2, 1)))
+
+
+def _same_dtype(a, b, what):
+    if a._data.dtype != b._data.dtype:
+        if what == "dot":
+            raise RuntimeError(f"dot : expected both vectors to have same dtype, but found "
+                               f"{_CAP[a.dtype.name]} and {_CAP[b.dtype.name]}")
+        raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {_NAMES[a.dtype.name]} != "
+                           f"{_NAMES[b.dtype.name]}")
+
+
+def _run(op, a, b):
+    t = _wrap(out_array(op.kernel(a._data, b._data)))
+    if needs_grad(a, b):
+        record(op, t, (a, b))
+    return t
+
+
+def dot(input, other):
+    """Inner product of two 1-D tensors."""
+    if input._data.ndim != 1 or other._data.ndim != 1:
+        raise RuntimeError(f"1D tensors expected, but got {input._data.ndim}D and {other._data.ndim}D tensors")
+    if input._data.shape[0] != other._data.shape[0]:
+        n, m = input._data.shape[0], other._data.shape[0]
+        raise RuntimeError(f"inconsistent tensor size, expected tensor [{n}] and src [{m}] to have the same "
+                           f"number of elements, but got {n} and {m} elements respectively")
+    _same_dtype(input, other, "dot")
+    return _run(DOT, input, other)
+
+
+inner = dot
+vdot = dot
+
+
+def mv(input, vec):
+    if input._data.ndim != 2 or vec._data.ndim != 1:
+        raise RuntimeError(f"vector + matrix @ vector expected, got 1, {input._data.ndim}, {vec._data.ndim}")
+    if input._data.shape[1] != vec._data.shape[0]:
+        r, c = input._data.shape
+        raise RuntimeError(f"size mismatch, got input ({r}), mat ({r}x{c}), vec ({vec._data.shape[0]})")
+    _same_dtype(input, vec, "mv")
+    return _run(MV, input, vec)
+
+
+def mm(input, mat2):
+    if input._data.ndim != 2:
+        raise RuntimeError(f"self must be a matrix")
+    if mat2._data.ndim != 2:
+        raise RuntimeError(f"mat2 must be a matrix")
+    if input._data.shape[1] != mat2._data.shape[0]:
+        a, b = input._data.shape
+        c, d = mat2._data.shape
+        raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({a}x{b} and {c}x{d})")
+    _same_dtype(input, mat2, "mm")
+    return _run(MM, input, mat2)
+
+
+def bmm(input, mat2):
+    if input._data.ndim != 3:
+        raise RuntimeError("batch1 must be a 3D tensor")
+    if mat2._data.ndim != 3:
+        raise RuntimeError("batch2 must be a 3D tensor")
+    a, b = input._data.shape, mat2._data.shape
+    if a[0] != b[0] or a[2] != b[1]:
+        raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: [{a[0]}, {a[2]}] "
+                           f"but got: [{b[0]}, {b[1]}].")
+    _same_dtype(input, mat2, "bmm")
+    return _run(BMM, input, mat2)
+
+
+def matmul(input, other):
+    """Matrix product with NumPy/PyTorch broadcasting rules (``@``)."""
+    if not isinstance(other, Tensor) or not isinstance(input, Tensor):
+        return NotImplemented
+    na, nb = input._data.ndim, other._data.ndim
+    if na == 0 or nb == 0:
+        raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are {na}D and {nb}D")
+    if na == 1 and nb == 1:
+        return dot(input, other)
+    if na == 2 and nb == 1:
+        return mv(input, other)
+    if na == 2 and nb == 2:
+        return mm(input, other)
+    if na == 1 and nb == 2:
+        if input._data.shape[0] != other._data.shape[0]:
+            raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied (1x{input._data.shape[0]} and "
+                               f"{other._data.shape[0]}x{other._data.shape[1]})")
+        return mm(input.unsqueeze(0), other).squeeze(0)
+    _same_dtype(input, other, "matmul")
+    ka = input._data.shape[-1]
+    kb = other._data.shape[-2] if nb > 1 else other._data.shape[0]
+    if ka != kb:
+        sa = "x".join(map(str, input._data.shape[-2:] if na > 1 else (1,) + input._data.shape))
+        raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: "
+                           f"[{other._data.shape[0] if nb > 2 else 1}, {ka}] but got: "
+                           f"[{other._data.shape[0] if nb > 2 else 1}, {kb}]." if nb > 2 else
+                           f"mat1 and mat2 shapes cannot be multiplied ({sa} and "
+                           f"{'x'.join(map(str, other._data.shape[-2:]))})")
+    return _run(MATMUL, input, other)
+
+
+def _rmatmul(self, other):
+    return matmul(other, self) if isinstance(other, Tensor) else NotImplemented
+
+
+def outer(input, vec2):
+    return input.reshape(-1, 1) * vec2
+
+
+ger = outer
+
+
+def addmm(input, mat1, mat2, *, beta=1, alpha=1):
+    """``beta * input + alpha * (mat1 @ mat2)`` (the op behind nn.Linear)."""
+    if mat1._data.shape[1] != mat2._data.shape[0]:
+        a, b = mat1._data.shape
+        c, d = mat2._data.shape
+        raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({a}x{b} and {c}x{d})")
+    prod = np.matmul(mat1._data, mat2._data)
+    if alpha != 1:
+        prod *= alpha
+    arr = prod + (input._data if beta == 1 else beta * input._data)
+    t = _wrap(out_array(arr, prod.dtype))
+    if needs_grad(input, mat1, mat2):
+        record(ADDMM, t, (input, mat1, mat2), (beta, alpha))
+    return t
+
+
+def einsum(equation, *operands):
+    """Einstein summation, built from differentiable primitives (permute, reshape, mul, sum)."""
+    if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
+        operands = tuple(operands[0])
+    from ._einsum import einsum as _einsum
+    return _einsum(equation, *operands)
+
+
+def tensordot(a, b, dims=2):
+    if isinstance(dims, int):
+        da = list(range(a.ndim - dims, a.ndim))
+        db = list(range(dims))
+    else:
+        da, db = [list(d) if isinstance(d, (list, tuple)) else [d] for d in dims]
+    fa = [i for i in range(a.ndim) if i not in da]
+    fb = [i for i in range(b.ndim) if i not in db]
+    import math
+    k = math.prod(a.shape[i] for i in da)
+    am = a.permute(fa + da).reshape(-1, k)
+    bm = b.permute(db + fb).reshape(k, -1)
+    return (am @ bm).reshape([a.shape[i] for i in fa] + [b.shape[i] for i in fb])
+
+
+METHODS = {"dot": dot, "inner": dot, "mv": mv, "mm": mm, "bmm": bmm, "matmul": matmul,
+           "__matmul__": matmul, "__rmatmul__": _rmatmul, "outer": outer, "ger": outer, "addmm": addmm}

@@ -1,0 +1,595 @@
+"""Reductions: sum, mean, prod, max/min, amax/amin, arg*, var/std, norm, logsumexp, cumsum."""
+import builtins
+
+import numpy as np
+
+from .. import _dtype as D
+from .._tensor import Tensor, _wrap
+from ._core import defop, needs_grad, record
+from ._dispatch import apply, out_array
+
+
+def dims_of(dim, ndim):
+    """Normalised tuple of dims (sorted, non-negative), or None for all."""
+    if dim is None:
+        return None
+    if isinstance(dim, (list, tuple)):
+        if len(dim) == 0:
+            return None
+        ds = [dim_index(d, ndim) for d in dim]
+        for d in ds:
+            if ds.count(d) > 1:
+                raise RuntimeError(f"dim {d} appears multiple times in the list of dims")
+        return tuple(sorted(ds))
+    return (dim_index(dim, ndim),)
+
+
+def dim_index(d, ndim):
+    d = int(d)
+    n = builtins.max(ndim, 1)
+    if d < -n or d >= n:
+        raise IndexError(f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {d})")
+    return d + n if d < 0 else d
+
+
+def unreduce(g, shape, dims, keepdim):
+    """Broadcasts a reduced gradient back to ``shape`` (differentiably)."""
+    if dims is None:
+        dims = tuple(range(len(shape)))
+    if not keepdim and dims:
+        kshape = list(shape)
+        for d in dims:
+            kshape[d] = 1
+        g = g.reshape(kshape)
+    return g.expand(shape) if tuple(g.shape) != tuple(shape) else g
+
+
+def _count(shape, dims):
+    if dims is None:
+        return int(np.prod(shape, dtype=np.int64))
+    n = 1
+    for d in dims:
+        n *= shape[d]
+    return n
+
+
+# ------------------------------------------------------------------ rules
+def _sum_vjp(ctx, g):
+    shape = ctx._meta[0][0]
+    dims, keepdim = ctx._params[:2]
+    return (unreduce(g, shape, dims, keepdim),)
+
+
+def _mean_vjp(ctx, g):
+    shape = ctx._meta[0][0]
+    dims, keepdim = ctx._params[:2]
+    return (unreduce(g, shape, dims, keepdim) / _count(shape, dims),)
+
+
+def _prod_vjp(ctx, g):
+    x, out = ctx.saved
+    dims, keepdim = ctx._params[:2]
+    shape = ctx._meta[0][0]
+    gu = unreduce(g, shape, dims, keepdim)
+    ou = unreduce(out, shape, dims, keepdim)
+    xd = x._data
+    if not (xd == 0).any():
+        return (gu * ou / x,)
+    # product of the other elements, for zero entries (not differentiable twice)
+    others = _prod_others(xd, dims)
+    from ._index import where
+    safe = where(x == 0, 1.0, x)
+    return (gu * where(x == 0, _wrap(others), ou / safe),)
+
+
+def _prod_others(x, dims):
+    axes = tuple(range(x.ndim)) if dims is None else dims
+    flat_axes = axes
+    moved = np.moveaxis(x, flat_axes, tuple(range(x.ndim - len(flat_axes), x.ndim)))
+    lead = moved.shape[:x.ndim - len(flat_axes)]
+    m = moved.reshape(lead + (-1,))
+    left = np.cumprod(np.concatenate([np.ones(lead + (1,), x.dtype), m[..., :-1]], -1), -1)
+    right = np.flip(np.cumprod(np.concatenate([np.ones(lead + (1,), x.dtype), np.flip(m, -1)[..., :-1]], -1), -1), -1)
+    res = (left * right).reshape(moved.shape)
+    return np.moveaxis(res, tuple(range(x.ndim - len(flat_axes), x.ndim)), flat_axes)
+
+
+def _minmax_all_vjp(ctx, g):
+    x, out = ctx.saved
+    mask = (x == out)
+    return (mask * (g / mask.sum()),)
+
+
+def _amax_vjp(ctx, g):
+    x, out = ctx.saved
+    dims, keepdim = ctx._params
+    shape = ctx._meta[0][0]
+    mask = x == unreduce(out, shape, dims, keepdim)
+    cnt = mask.sum(dim=dims if dims is not None else None, keepdim=True) if dims is not None else mask.sum()
+    return (unreduce(g, shape, dims, keepdim) * mask / cnt,)
+
+
+def _minmax_dim_vjp(ctx, g):
+    gv = g[0]
+    idx, = ctx.saved
+    dim, keepdim = ctx._params
+    shape = ctx._meta[0][0]
+    if gv is None:
+        return (None,)
+    if not keepdim and len(shape) > 0:
+        gv = gv.unsqueeze(dim)
+        idx = idx.unsqueeze(dim)
+    from ._index import gather_backward
+    return (gather_backward(gv, dim, idx, shape),)
+
+
+def _var_vjp(ctx, g):
+    x, = ctx.saved
+    dims, keepdim, correction = ctx._params
+    shape = ctx._meta[0][0]
+    n = _count(shape, dims)
+    mu = x.mean(dim=list(dims) if dims is not None else None, keepdim=True) if dims is not None else x.mean()
+    return (unreduce(g, shape, dims, keepdim) * (x - mu) * (2.0 / builtins.max(n - correction, 0)),)
+
+
+def _std_vjp(ctx, g):
+    x, out = ctx.saved
+    dims, keepdim, correction = ctx._params
+    shape = ctx._meta[0][0]
+    n = _count(shape, dims)
+    mu = x.mean(dim=list(dims) if dims is not None else None, keepdim=True) if dims is not None else x.mean()
+    gu = unreduce(g / out, shape, dims, keepdim)
+    return (gu * (x - mu) / builtins.max(n - correction, 0),)
+
+
+def _norm_vjp(ctx, g):
+    x, out = ctx.saved
+    p, dims, keepdim = ctx._params
+    shape = ctx._meta[0][0]
+    gu = unreduce(g, shape, dims, keepdim)
+    ou = unreduce(out, shape, dims, keepdim)
+    from ._index import where
+    if p == 2:
+        return (gu * where(ou == 0, 0.0, x / ou),)
+    if p == 1:
+        return (gu * x.sign(),)
+    if p == float("inf") or p == float("-inf"):
+        mask = x.abs() == ou
+        cnt = mask.sum(dim=list(dims), keepdim=True) if dims is not None else mask.sum()
+        return (gu * x.sign() * mask / cnt,)
+    if p == 0:
+        return (gu * 0,)
+    ax = x.abs()
+    return (gu * x.sign() * where(ou == 0, 0.0, ax ** (p - 1) / ou ** (p - 1)),)
+
+
+def _logsumexp_vjp(ctx, g):
+    x, out = ctx.saved
+    dims, keepdim = ctx._params
+    shape = ctx._meta[0][0]
+    return (unreduce(g, shape, dims, keepdim) * (x - unreduce(out, shape, dims, keepdim)).exp(),)
+
+
+def _cumsum_vjp(ctx, g):
+    dim, = ctx._params
+    if g.ndim == 0:
+        return (g,)
+    return (g.flip(dim).cumsum(dim).flip(dim),)
+
+
+def _cumprod_vjp(ctx, g):
+    x, out = ctx.saved
+    dim, = ctx._params
+    if g.ndim == 0:
+        return (g,)
+    # sum_{j>=i} g_j * out_j / x_i  (inputs without zeros)
+    return ((g * out).flip(dim).cumsum(dim).flip(dim) / x,)
+
+
+def _sum_to_vjp(ctx, g):
+    shape = ctx._meta[0][0]
+    return (g.expand(shape),)
+
+
+# ---------------------------------------------------------------- kernels
+def _sum_k(x, dims, keepdim, npd=None):
+    return np.sum(x, axis=dims, keepdims=keepdim, dtype=npd)
+
+
+def _mean_k(x, dims, keepdim):
+    return np.mean(x, axis=dims, keepdims=keepdim)
+
+
+def _prod_k(x, dims, keepdim, npd=None):
+    return np.prod(x, axis=dims, keepdims=keepdim, dtype=npd)
+
+
+def _amax_k(x, dims, keepdim):
+    return np.max(x, axis=dims, keepdims=keepdim)
+
+
+def _amin_k(x, dims, keepdim):
+    return np.min(x, axis=dims, keepdims=keepdim)
+
+
+def _max_all_k(x):
+    return np.max(x)
+
+
+def _min_all_k(x):
+    return np.min(x)
+
+
+def _maxdim_k(x, dim, keepdim):
+    if x.ndim == 0:
+        return x.copy(), np.zeros((), np.int64)
+    idx = _nan_aware_arg(x, dim, np.argmax)
+    v = np.take_along_axis(x, np.expand_dims(idx, dim), dim)
+    if not keepdim:
+        v = v.squeeze(dim)
+    else:
+        idx = np.expand_dims(idx, dim)
+    return v, idx.astype(np.int64)
+
+
+def _mindim_k(x, dim, keepdim):
+    if x.ndim == 0:
+        return x.copy(), np.zeros((), np.int64)
+    idx = _nan_aware_arg(x, dim, np.argmin)
+    v = np.take_along_axis(x, np.expand_dims(idx, dim), dim)
+    if not keepdim:
+        v = v.squeeze(dim)
+    else:
+        idx = np.expand_dims(idx, dim)
+    return v, idx.astype(np.int64)
+
+
+def _nan_aware_arg(x, dim, f):
+    if x.dtype.kind == "f":
+        nan = np.isnan(x)
+        if nan.any():
+            return np.argmax(nan, axis=dim)
+    return f(x, axis=dim)
+
+
+def _var_k(x, dims, keepdim, correction):
+    n = _count(x.shape, dims)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.var(x, axis=dims, keepdims=keepdim, ddof=0) * (n / builtins.max(n - correction, 0)) \
+            if n - correction > 0 else np.full(np.var(x, axis=dims, keepdims=keepdim).shape, np.nan, x.dtype)
+
+
+def _std_k(x, dims, keepdim, correction):
+    return np.sqrt(_var_k(x, dims, keepdim, correction))
+
+
+def _norm_k(x, p, dims, keepdim):
+    a = np.abs(x)
+    if p == 2:
+        if dims is None and not keepdim:
+            return np.sqrt(np.dot(x.ravel(), x.ravel())) if x.size else np.zeros((), x.dtype)
+        return np.sqrt(np.sum(a * a, axis=dims, keepdims=keepdim))
+    if p == 1:
+        return np.sum(a, axis=dims, keepdims=keepdim)
+    if p == float("inf"):
+        return np.max(a, axis=dims, keepdims=keepdim) if a.size else np.zeros((), x.dtype)
+    if p == float("-inf"):
+        return np.min(a, axis=dims, keepdims=keepdim)
+    if p == 0:
+        return np.sum(a != 0, axis=dims, keepdims=keepdim).astype(x.dtype)
+    return np.sum(a ** p, axis=dims, keepdims=keepdim) ** (1.0 / p)
+
+
+def _lse_k(x, dims, keepdim):
+    m = np.max(x, axis=dims, keepdims=True) if x.size else np.zeros((1,) * x.ndim, x.dtype)
+    m = np.where(np.isfinite(m), m, 0)
+    with np.errstate(divide="ignore"):
+        r = np.log(np.sum(np.exp(x - m), axis=dims, keepdims=True)) + m
+    if not keepdim:
+        r = r.squeeze(dims) if dims is not None else r.reshape(())
+    return r
+
+
+def _cumsum_k(x, dim, npd=None):
+    return np.cumsum(x, axis=dim, dtype=npd) if x.ndim else x.astype(npd or x.dtype, copy=True)
+
+
+def _cumprod_k(x, dim, npd=None):
+    return np.cumprod(x, axis=dim, dtype=npd) if x.ndim else x.astype(npd or x.dtype, copy=True)
+
+
+def _sum_to_k(x, shape):
+    lead = x.ndim - len(shape)
+    axes = tuple(range(lead)) + tuple(i + lead for i, s in enumerate(shape) if s == 1 and x.shape[i + lead] != 1)
+    r = np.sum(x, axis=axes, keepdims=True) if axes else x
+    return r.reshape(shape)
+
+
+SUM = defop("sum", _sum_k, _sum_vjp, node="SumBackward0")
+SUM_DIM = defop("sum_dim", _sum_k, _sum_vjp, node="SumBackward1")
+MEAN = defop("mean", _mean_k, _mean_vjp, node="MeanBackward0")
+MEAN_DIM = defop("mean_dim", _mean_k, _mean_vjp, node="MeanBackward1")
+PROD = defop("prod", _prod_k, _prod_vjp, node="ProdBackward0", save=(0, "out"))
+PROD_DIM = defop("prod_dim", _prod_k, _prod_vjp, node="ProdBackward1", save=(0, "out"))
+MAX_ALL = defop("max", _max_all_k, _minmax_all_vjp, node="MaxBackward1", save=(0, "out"))
+MIN_ALL = defop("min", _min_all_k, _minmax_all_vjp, node="MinBackward1", save=(0, "out"))
+MAX_DIM = defop("max_dim", _maxdim_k, _minmax_dim_vjp, node="MaxBackward0", save=(-2,), nout=2)
+MIN_DIM = defop("min_dim", _mindim_k, _minmax_dim_vjp, node="MinBackward0", save=(-2,), nout=2)
+AMAX = defop("amax", _amax_k, _amax_vjp, save=(0, "out"))
+AMIN = defop("amin", _amin_k, _amax_vjp, save=(0, "out"))
+VAR = defop("var", _var_k, _var_vjp, save=(0,))
+STD = defop("std", _std_k, _std_vjp, save=(0, "out"))
+NORM = defop("norm", _norm_k, _norm_vjp, node="LinalgVectorNormBackward0", save=(0, "out"))
+LOGSUMEXP = defop("logsumexp", _lse_k, _logsumexp_vjp, save=(0, "out"))
+CUMSUM = defop("cumsum", _cumsum_k, _cumsum_vjp)
+CUMPROD = defop("cumprod", _cumprod_k, _cumprod_vjp, save=(0, "out"))
+SUM_TO = defop("sum_to_size", _sum_to_k, _sum_to_vjp, node="SumBackward1")
+
+
+# ------------------------------------------------------- public functions
+def _int_acc(x, dtype):
+    if dtype is not None:
+        return D.to_dtype(dtype).np
+    return np.dtype(np.int64) if x._data.dtype.kind in "iub" else None
+
+
+def sum(input, dim=None, keepdim=False, *, dtype=None, axis=None):
+    """Sum of all elements, or over ``dim`` (int or tuple)."""
+    if axis is not None:
+        dim = axis
+    d = input._data
+    npd = _int_acc(input, dtype)
+    dims = dims_of(dim, d.ndim)
+    if dims is None and not (isinstance(dim, (list, tuple)) and keepdim):
+        if dim is not None and d.ndim == 0:
+            dims = None
+        x = d if npd is None else d.astype(npd)
+        t = _wrap(out_array(np.sum(x, axis=None, keepdims=keepdim), npd or d.dtype))
+        if input._requires_grad and needs_grad(input):
+            record(SUM if dim is None else SUM_DIM, t, (input,), (None, keepdim))
+        return t
+    if d.ndim == 0:
+        dims = None
+    x = d if npd is None else d.astype(npd)
+    return apply(SUM_DIM, (input,), (x,), (dims, keepdim))
+
+
+def nansum(input, dim=None, keepdim=False, *, dtype=None):
+    from ._index import where
+    return sum(where(input.isnan(), 0.0, input), dim, keepdim, dtype=dtype)
+
+
+def mean(input, dim=None, keepdim=False, *, dtype=None, axis=None):
+    if axis is not None:
+        dim = axis
+    if dtype is not None:
+        input = input.to(dtype)
+    if input._data.dtype.kind not in "fc":
+        raise RuntimeError(
+            "mean(): could not infer output dtype. Input dtype must be either a floating point or complex "
+            f"dtype. Got: {_long_name(input.dtype)}")
+    dims = dims_of(dim, input._data.ndim)
+    if input._data.ndim == 0:
+        dims = None
+    op = MEAN if dim is None else MEAN_DIM
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return apply(op, (input,), (input._data,), (dims, keepdim))
+
+
+def nanmean(input, dim=None, keepdim=False):
+    notnan = ~input.isnan()
+    from ._index import where
+    return sum(where(notnan, input, 0.0), dim, keepdim) / notnan.sum(dim, keepdim)
+
+
+def _long_name(dt):
+    return {"int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte",
+            "bool": "Bool", "float32": "Float", "float64": "Double", "float16": "Half"}[dt.name]
+
+
+def prod(input, dim=None, keepdim=False, *, dtype=None):
+    npd = _int_acc(input, dtype)
+    x = input._data if npd is None else input._data.astype(npd)
+    if dim is None:
+        return apply(PROD, (input,), (x,), (None, False))
+    dims = dims_of(dim, x.ndim) if x.ndim else None
+    return apply(PROD_DIM, (input,), (x,), (dims, keepdim))
+
+
+class _MinMax(tuple):
+    """(values, indices) named tuple as torch.return_types.max."""
+
+    _name = "max"
+
+    def __new__(cls, values, indices, name="max"):
+        t = tuple.__new__(cls, (values, indices))
+        t._name = name
+        return t
+
+    def __init__(self, *a, **k):
+        pass
+
+    @property
+    def values(self):
+        return self[0]
+
+    @property
+    def indices(self):
+        return self[1]
+
+    def __repr__(self):
+        return f"torch.return_types.{self._name}(\nvalues={self[0]!r},\nindices={self[1]!r})"
+
+
+def _minmax(input, dim, keepdim, other, all_op, dim_op, binop, name):
+    if isinstance(dim, Tensor) or other is not None:
+        return binop(input, dim if other is None else other)
+    if dim is None:
+        if input._data.size == 0:
+            raise RuntimeError(f"{name}(): Expected reduction dim to be specified for input.numel() == 0. "
+                               "Specify the reduction dim with the 'dim' argument.")
+        return apply(all_op, (input,), (input._data,))
+    d = dim_index(dim, input._data.ndim)
+    if input._data.ndim and input._data.shape[d] == 0:
+        raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size.")
+    v, i = apply(dim_op, (input,), (input._data,), (d, keepdim), nondiff=(1,))
+    return _MinMax(v, i, name)
+
+
+def max(input, dim=None, keepdim=False, *, other=None):
+    """Max of all elements; with ``dim``: (values, indices); with a tensor: elementwise maximum."""
+    from ._pointwise import maximum
+    return _minmax(input, dim, keepdim, other, MAX_ALL, MAX_DIM, maximum, "max")
+
+
+def min(input, dim=None, keepdim=False, *, other=None):
+    from ._pointwise import minimum
+    return _minmax(input, dim, keepdim, other, MIN_ALL, MIN_DIM, minimum, "min")
+
+
+def amax(input, dim=(), keepdim=False):
+    dims = dims_of(dim, input._data.ndim) if input._data.ndim else None
+    return apply(AMAX, (input,), (input._data,), (dims, keepdim))
+
+
+def amin(input, dim=(), keepdim=False):
+    dims = dims_of(dim, input._data.ndim) if input._data.ndim else None
+    return apply(AMIN, (input,), (input._data,), (dims, keepdim))
+
+
+def aminmax(input, *, dim=None, keepdim=False):
+    return amin(input, () if dim is None else dim, keepdim), amax(input, () if dim is None else dim, keepdim)
+
+
+def _arg(f, input, dim, keepdim):
+    x = input._data
+    if dim is None:
+        r = _nan_aware_arg(x.ravel(), 0, f) if x.ndim else np.int64(0)
+        r = np.asarray(r, dtype=np.int64)
+        if keepdim:
+            r = r.reshape((1,) * x.ndim)
+        return _wrap(r)
+    d = dim_index(dim, x.ndim)
+    if x.ndim == 0:
+        return _wrap(np.zeros((), np.int64))
+    r = _nan_aware_arg(x, d, f).astype(np.int64)
+    if keepdim:
+        r = np.expand_dims(r, d)
+    return _wrap(np.asarray(r))
+
+
+def argmax(input, dim=None, keepdim=False):
+    return _arg(np.argmax, input, dim, keepdim)
+
+
+def argmin(input, dim=None, keepdim=False):
+    return _arg(np.argmin, input, dim, keepdim)
+
+
+def _correction(unbiased, correction):
+    if correction is not None:
+        return correction
+    if unbiased is None:
+        return 1
+    return 1 if unbiased else 0
+
+
+def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    """Variance (Bessel-corrected by default)."""
+    if isinstance(dim, bool):
+        dim, unbiased = None, dim
+    c = _correction(unbiased, correction)
+    dims = dims_of(dim, input._data.ndim) if input._data.ndim else None
+    return apply(VAR, (input,), (input._data,), (dims, keepdim, c))
+
+
+def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    if isinstance(dim, bool):
+        dim, unbiased = None, dim
+    c = _correction(unbiased, correction)
+    dims = dims_of(dim, input._data.ndim) if input._data.ndim else None
+    return apply(STD, (input,), (input._data,), (dims, keepdim, c))
+
+
+def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    return var(input, dim, unbiased, keepdim, correction=correction), mean(input, dim, keepdim)
+
+
+def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    return std(input, dim, unbiased, keepdim, correction=correction), mean(input, dim, keepdim)
+
+
+def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
+    """Vector norm over all elements or ``dim`` (``p``: number, 'fro', inf)."""
+    if dtype is not None:
+        input = input.to(dtype)
+    if p == "fro" or p is None:
+        p = 2
+    if p == "nuc":
+        raise RuntimeError("nuclear norm is not supported by ndgrad")
+    if input._data.dtype.kind not in "fc":
+        raise RuntimeError(f"linalg.vector_norm: Expected a floating point or complex tensor as input. "
+                           f"Got {_long_name(input.dtype)}")
+    p = float(p)
+    dims = dims_of(dim, input._data.ndim) if input._data.ndim else None
+    return apply(NORM, (input,), (input._data,), (p, dims, keepdim))
+
+
+def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None):
+    return norm(x, ord, dim, keepdim, dtype)
+
+
+def dist(input, other, p=2):
+    return norm(input - other, p)
+
+
+def logsumexp(input, dim, keepdim=False):
+    if input._data.dtype.kind not in "f":
+        input = input.to(D.get_default_dtype())
+    dims = dims_of(dim, input._data.ndim) if input._data.ndim else None
+    return apply(LOGSUMEXP, (input,), (input._data,), (dims, keepdim))
+
+
+def cumsum(input, dim, *, dtype=None):
+    npd = _int_acc(input, dtype)
+    d = dim_index(dim, input._data.ndim)
+    return apply(CUMSUM, (input,), (input._data,), (d,) if npd is None else (d, npd))
+
+
+def cumprod(input, dim, *, dtype=None):
+    npd = _int_acc(input, dtype)
+    d = dim_index(dim, input._data.ndim)
+    return apply(CUMPROD, (input,), (input._data,), (d,) if npd is None else (d, npd))
+
+
+def sum_to_size(input, *size):
+    from .._tensor import _shape_args
+    shape = _shape_args(size)
+    if tuple(input._data.shape) == shape:
+        return input
+    return apply(SUM_TO, (input,), (input._data,), (shape,))
+
+
+def all(input, dim=None, keepdim=False):
+    dims = dims_of(dim, input._data.ndim) if input._data.ndim else None
+    return _wrap(np.asarray(np.all(input._data, axis=dims, keepdims=keepdim)))
+
+
+def any(input, dim=None, keepdim=False):
+    dims = dims_of(dim, input._data.ndim) if input._data.ndim else None
+    return _wrap(np.asarray(np.any(input._data, axis=dims, keepdims=keepdim)))
+
+
+def count_nonzero(input, dim=None):
+    dims = dims_of(dim, input._data.ndim) if input._data.ndim else None
+    return _wrap(np.asarray(np.count_nonzero(input._data, axis=dims), dtype=np.int64))
+
+
+METHODS = {
+    "sum": sum, "nansum": nansum, "mean": mean, "nanmean": nanmean, "prod": prod, "max": max, "min": min,
+    "amax": amax, "amin": amin, "aminmax": aminmax, "argmax": argmax, "argmin": argmin, "var": var,
+    "std": std, "norm": norm, "dist": dist, "logsumexp": logsumexp, "cumsum": cumsum,
+    "cumprod": cumprod, "sum_to_size": sum_to_size, "all": all, "any": any,
+    "count_nonzero": count_nonzero,
+}
+INPLACE = ("cumsum", "cumprod")

@@ -1,0 +1,692 @@
+"""Shape ops. Views (view, reshape when possible, transpose, permute, expand,
+squeeze, unsqueeze, split...) share memory and the version counter with their base."""
+import builtins
+import numbers
+
+import numpy as np
+
+from .. import _dtype as D
+from .._tensor import Tensor, _shape_args, _wrap
+from ._core import defop, needs_grad, record
+from ._dispatch import apply, view_of
+from ._reduce import dim_index, dims_of
+
+
+# ------------------------------------------------------------------ rules
+def _reshape_vjp(ctx, g):
+    return (g.reshape(ctx._meta[0][0]),)
+
+
+def _transpose_vjp(ctx, g):
+    d0, d1 = ctx._params
+    return (g.transpose(d0, d1),)
+
+
+def _permute_vjp(ctx, g):
+    perm, = ctx._params
+    inv = [0] * len(perm)
+    for i, p in enumerate(perm):
+        inv[p] = i
+    return (g.permute(inv),)
+
+
+def _t_vjp(ctx, g):
+    return (g.t(),)
+
+
+def _identity_vjp(ctx, g):
+    return (g,)
+
+
+def _repeat_vjp(ctx, g):
+    reps, = ctx._params
+    shape = ctx._meta[0][0]
+    lead = len(reps) - len(shape)
+    full = (1,) * lead + tuple(shape)
+    inter = []
+    for r, s in zip(reps, full):
+        inter += [r, s]
+    gg = g.reshape(inter).sum(tuple(range(0, 2 * len(reps), 2)))
+    return (gg.reshape(shape),)
+
+
+def _cat_vjp(ctx, g):
+    dim, sizes = ctx._params
+    outs = []
+    start = 0
+    for n, sz in zip(ctx._needs, sizes):
+        outs.append(g.narrow(dim, start, sz) if n else None)
+        start += sz
+    return tuple(outs)
+
+
+def _stack_vjp(ctx, g):
+    dim, = ctx._params
+    return tuple(g.select(dim, i) if n else None for i, n in enumerate(ctx._needs))
+
+
+def _split_vjp(ctx, grads):
+    dim, sizes = ctx._params
+    shape, npd = ctx._meta[0]
+    parts = []
+    for gi, sz in zip(grads, sizes):
+        if gi is None:
+            s = list(shape)
+            s[dim] = sz
+            gi = _wrap(np.zeros(s, dtype=npd))
+        parts.append(gi)
+    return (cat(parts, dim),)
+
+
+def _unbind_vjp(ctx, grads):
+    dim, = ctx._params
+    shape, npd = ctx._meta[0]
+    s = list(shape)
+    del s[dim]
+    parts = [gi if gi is not None else _wrap(np.zeros(s, dtype=npd)) for gi in grads]
+    return (stack(parts, dim),)
+
+
+def _flip_vjp(ctx, g):
+    dims, = ctx._params
+    return (g.flip(dims),)
+
+
+def _roll_vjp(ctx, g):
+    shifts, dims = ctx._params
+    neg = tuple(-s for s in shifts) if isinstance(shifts, tuple) else -shifts
+    return (g.roll(neg, dims),)
+
+
+def _tril_vjp(ctx, g):
+    k, = ctx._params
+    return (g.tril(k),)
+
+
+def _triu_vjp(ctx, g):
+    k, = ctx._params
+    return (g.triu(k),)
+
+
+def _diagonal_vjp(ctx, g):
+    off, d1, d2 = ctx._params
+    shape, npd = ctx._meta[0]
+    return (_DIAG_BACK_apply(g, shape, npd, off, d1, d2),)
+
+
+def _diag_back_k(g, shape, npd, off, d1, d2):
+    z = np.zeros(shape, dtype=npd)
+    v = np.diagonal(z, off, d1, d2)
+    v.setflags(write=True)
+    v[...] = g
+    return z
+
+
+def _diag_back_vjp(ctx, gg):
+    shape, npd, off, d1, d2 = ctx._params
+    return (gg.diagonal(off, d1, d2),)
+
+
+_DIAG_BACK = None
+
+
+def _DIAG_BACK_apply(g, shape, npd, off, d1, d2):
+    return apply(_DIAG_BACK, (g,), (g._data,), (shape, npd, off, d1, d2))
+
+
+# ---------------------------------------------------------------- table
+VIEW = defop("view", np.reshape, _reshape_vjp, node="ViewBackward0")
+UNSAFE_VIEW = defop("reshape_copy", np.reshape, _reshape_vjp, node="UnsafeViewBackward0")
+SQUEEZE = defop("squeeze", np.reshape, _reshape_vjp, node="SqueezeBackward0")
+SQUEEZE_DIM = defop("squeeze_dim", np.reshape, _reshape_vjp, node="SqueezeBackward1")
+SQUEEZE_DIMS = defop("squeeze_dims", np.reshape, _reshape_vjp, node="SqueezeBackward2")
+UNSQUEEZE = defop("unsqueeze", np.reshape, _reshape_vjp, node="UnsqueezeBackward0")
+TRANSPOSE = defop("transpose", np.swapaxes, _transpose_vjp)
+PERMUTE = defop("permute", np.transpose, _permute_vjp)
+T = defop("t", np.transpose, _t_vjp, node="TBackward0")
+EXPAND = defop("expand", np.broadcast_to, _identity_vjp)
+REPEAT = defop("repeat", np.tile, _repeat_vjp)
+CAT = defop("cat", None, _cat_vjp)
+STACK = defop("stack", None, _stack_vjp)
+SPLIT = defop("split", None, _split_vjp, nout=-1)
+UNBIND = defop("unbind", None, _unbind_vjp, nout=-1)
+FLIP = defop("flip", np.flip, _flip_vjp)
+ROLL = defop("roll", np.roll, _roll_vjp)
+CLONE = defop("clone", np.array, _identity_vjp)
+TO_COPY = defop("to_copy", None, _identity_vjp, node="ToCopyBackward0")
+TRIL = defop("tril", np.tril, _tril_vjp)
+TRIU = defop("triu", np.triu, _triu_vjp)
+DIAGONAL = defop("diagonal", np.diagonal, _diagonal_vjp)
+_DIAG_BACK = defop("diagonal_backward", _diag_back_k, _diag_back_vjp)
+
+
+# ------------------------------------------------------ public functions
+def _infer_shape(shape, numel):
+    shape = list(shape)
+    neg = [i for i, s in enumerate(shape) if s == -1]
+    if len(neg) > 1:
+        raise RuntimeError("only one dimension can be inferred")
+    known = 1
+    for s in shape:
+        if s != -1:
+            if s < 0:
+                raise RuntimeError(f"invalid shape dimension {s}")
+            known *= s
+    if neg:
+        if known == 0 or numel % known:
+            raise RuntimeError(f"shape '[{', '.join(map(str, shape))}]' is invalid for input of size {numel}")
+        shape[neg[0]] = numel // known
+    elif known != numel:
+        raise RuntimeError(f"shape '[{', '.join(map(str, shape))}]' is invalid for input of size {numel}")
+    return tuple(shape)
+
+
+def view(input, *shape):
+    """A view with another shape (memory must allow it; see ``reshape``)."""
+    if len(shape) == 1 and (isinstance(shape[0], D.dtype) or shape[0] in (float, int, bool)):
+        raise RuntimeError("view(dtype) is not supported by ndgrad")
+    d = input._data
+    shape = _infer_shape(_shape_args(shape), d.size)
+    try:
+        arr = d.view()
+        arr.shape = shape
+    except AttributeError:
+        raise RuntimeError("view size is not compatible with input tensor's size and stride (at least one "
+                           "dimension spans across two contiguous subspaces). Use .reshape(...) instead.") from None
+    return view_of(input, arr, VIEW, ())
+
+
+def reshape(input, *shape):
+    """Same data with another shape: a view when memory allows, else a copy."""
+    d = input._data
+    shape = _infer_shape(_shape_args(shape), d.size)
+    try:
+        arr = d.view()
+        arr.shape = shape
+    except AttributeError:
+        return apply(UNSAFE_VIEW, (input,), (np.ascontiguousarray(d), shape))
+    return view_of(input, arr, VIEW, ())
+
+
+def view_as(input, other):
+    return view(input, other.shape)
+
+
+def reshape_as(input, other):
+    return reshape(input, other.shape)
+
+
+def flatten(input, start_dim=0, end_dim=-1):
+    d = input._data
+    if d.ndim == 0:
+        return reshape(input, 1)
+    s = dim_index(start_dim, d.ndim)
+    e = dim_index(end_dim, d.ndim)
+    if s > e:
+        raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
+    if s == e:
+        return input
+    shape = d.shape[:s] + (int(np.prod(d.shape[s:e + 1])),) + d.shape[e + 1:]
+    return reshape(input, shape)
+
+
+def ravel(input):
+    return reshape(input, -1)
+
+
+def unflatten(input, dim, sizes):
+    d = input._data
+    dim = dim_index(dim, d.ndim)
+    sizes = _infer_shape(sizes, d.shape[dim])
+    return view(input, d.shape[:dim] + tuple(sizes) + d.shape[dim + 1:])
+
+
+def squeeze(input, dim=None):
+    """Removes size-1 dims (all, or the given ones): a view."""
+    d = input._data
+    if dim is None:
+        shape = tuple(s for s in d.shape if s != 1)
+        op = SQUEEZE
+    else:
+        dims = dims_of(dim, d.ndim) if d.ndim else ()
+        dims = dims or ()
+        shape = tuple(s for i, s in enumerate(d.shape) if not (i in dims and s == 1))
+        op = SQUEEZE_DIMS if isinstance(dim, (tuple, list)) else SQUEEZE_DIM
+    arr = d.reshape(shape)
+    return view_of(input, arr, op, ())
+
+
+def unsqueeze(input, dim):
+    d = input._data
+    dim = dim_index(dim, d.ndim + 1)
+    arr = np.expand_dims(d, dim)
+    return view_of(input, arr, UNSQUEEZE, ())
+
+
+def transpose(input, dim0, dim1):
+    d = input._data
+    n = d.ndim
+    if n == 0:
+        dim_index(dim0, 0), dim_index(dim1, 0)
+        return view_of(input, d.view(), TRANSPOSE, (0, 0))
+    d0, d1 = dim_index(dim0, n), dim_index(dim1, n)
+    return view_of(input, np.swapaxes(d, d0, d1), TRANSPOSE, (d0, d1))
+
+
+swapaxes = transpose
+swapdims = transpose
+
+
+def permute(input, *dims):
+    d = input._data
+    dims = _shape_args(dims) if dims else ()
+    if len(dims) != d.ndim:
+        raise RuntimeError(f"permute(sparse_coo): number of dimensions in the tensor input does not match "
+                           f"the length of the desired ordering of dimensions i.e. input.dim() = {d.ndim} "
+                           f"is not equal to len(dims) = {len(dims)}")
+    perm = tuple(dim_index(p, d.ndim) for p in dims)
+    if len(set(perm)) != len(perm):
+        raise RuntimeError("permute(): duplicate dims are not allowed.")
+    return view_of(input, np.transpose(d, perm), PERMUTE, (perm,))
+
+
+def t(input):
+    d = input._data
+    if d.ndim > 2:
+        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {d.ndim}D")
+    return view_of(input, d.T, T, ())
+
+
+def movedim(input, source, destination):
+    d = input._data
+    src = [source] if isinstance(source, int) else list(source)
+    dst = [destination] if isinstance(destination, int) else list(destination)
+    src = [dim_index(s, d.ndim) for s in src]
+    dst = [dim_index(s, d.ndim) for s in dst]
+    order = [n for n in range(d.ndim) if n not in src]
+    for dd, s in sorted(zip(dst, src)):
+        order.insert(dd, s)
+    return permute(input, order)
+
+
+moveaxis = movedim
+
+
+def _T(input):
+    d = input._data
+    return permute(input, tuple(range(d.ndim - 1, -1, -1))) if d.ndim > 1 else input
+
+
+def _mT(input):
+    if input._data.ndim < 2:
+        raise RuntimeError("tensor.mT is only supported on matrices or batches of matrices. Got 1-D tensor.")
+    return transpose(input, -2, -1)
+
+
+def expand(input, *sizes):
+    """Broadcasts size-1 dims to ``sizes`` (-1 keeps a dim): a view."""
+    d = input._data
+    sizes = _shape_args(sizes)
+    if len(sizes) < d.ndim:
+        raise RuntimeError(f"expand(torch.{input.dtype._legacy}{{[{', '.join(map(str, d.shape))}]}}, "
+                           f"size=[{', '.join(map(str, sizes))}]): the number of sizes provided "
+                           f"({len(sizes)}) must be greater or equal to the number of dimensions in the "
+                           f"tensor ({d.ndim})")
+    lead = len(sizes) - d.ndim
+    shape = []
+    for i, s in enumerate(sizes):
+        if i < lead:
+            if s < 0:
+                raise RuntimeError(f"The expanded size of the tensor ({s}) isn't allowed in a leading, "
+                                   "non-existing dimension 0")
+            shape.append(s)
+        else:
+            cur = d.shape[i - lead]
+            if s == -1:
+                s = cur
+            elif cur != s and cur != 1:
+                raise RuntimeError(f"The expanded size of the tensor ({s}) must match the existing size "
+                                   f"({cur}) at non-singleton dimension {i}.  Target sizes: "
+                                   f"[{', '.join(map(str, sizes))}].  Tensor sizes: "
+                                   f"[{', '.join(map(str, d.shape))}]")
+            shape.append(s)
+    shape = tuple(shape)
+    if shape == d.shape:
+        return view_of(input, d.view(), EXPAND, ())
+    return view_of(input, np.broadcast_to(d, shape), EXPAND, ())
+
+
+def expand_as(input, other):
+    return expand(input, other.shape)
+
+
+def broadcast_to(input, size):
+    return expand(input, size)
+
+
+def broadcast_tensors(*tensors):
+    shape = np.broadcast_shapes(*(t._data.shape for t in tensors))
+    return tuple(expand(t, shape) for t in tensors)
+
+
+def broadcast_shapes(*shapes):
+    from .._size import Size
+    return Size(np.broadcast_shapes(*shapes))
+
+
+def repeat(input, *sizes):
+    sizes = _shape_args(sizes)
+    d = input._data
+    if len(sizes) < d.ndim:
+        raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number of "
+                           "dimensions of tensor")
+    arr = np.tile(d.reshape((1,) * (len(sizes) - d.ndim) + d.shape), sizes)
+    t = _wrap(arr)
+    if needs_grad(input):
+        record(REPEAT, t, (input,), (sizes,))
+    return t
+
+
+def tile(input, dims):
+    dims = tuple(dims)
+    if len(dims) < input._data.ndim:
+        dims = (1,) * (input._data.ndim - len(dims)) + dims
+    return repeat(input, dims)
+
+
+def _cat_dtype(tensors):
+    from ._dispatch import result_dtype
+    return result_dtype(*tensors).np
+
+
+def cat(tensors, dim=0, *, out=None):
+    """Concatenates tensors along an existing dim."""
+    tensors = list(tensors)
+    if not tensors:
+        raise RuntimeError("torch.cat(): expected a non-empty list of Tensors")
+    for i, x in enumerate(tensors):
+        if not isinstance(x, Tensor):
+            raise TypeError(f"expected Tensor as element {i} in argument 0, but got {type(x).__name__}")
+    # legacy: 1-D empty tensors are skipped
+    parts = [x for x in tensors if not (x._data.ndim == 1 and x._data.shape[0] == 0)] or tensors[:1]
+    ref = parts[0]._data
+    if ref.ndim == 0:
+        raise RuntimeError("zero-dimensional tensor (at position 0) cannot be concatenated")
+    d = dim_index(dim, ref.ndim)
+    for i, x in enumerate(parts):
+        if x._data.ndim != ref.ndim:
+            raise RuntimeError(f"Tensors must have same number of dimensions: got {ref.ndim} and {x._data.ndim}")
+        for k in range(ref.ndim):
+            if k != d and x._data.shape[k] != ref.shape[k]:
+                raise RuntimeError(f"Sizes of tensors must match except in dimension {d}. Expected size "
+                                   f"{ref.shape[k]} but got size {x._data.shape[k]} for tensor number {i} in "
+                                   "the list.")
+    npd = _cat_dtype(parts)
+    arr = np.concatenate([x._data for x in parts], axis=d, dtype=npd)
+    t = _wrap(arr)
+    if needs_grad(*parts):
+        record(CAT, t, tuple(parts), (d, tuple(x._data.shape[d] for x in parts)))
+    if out is not None:
+        from ._pointwise import _to_out
+        return _to_out(t, out)
+    return t
+
+
+concat = cat
+concatenate = cat
+
+
+def stack(tensors, dim=0, *, out=None):
+    """Stacks same-shaped tensors along a new dim."""
+    tensors = list(tensors)
+    if not tensors:
+        raise RuntimeError("stack expects a non-empty TensorList")
+    ref = tensors[0]._data.shape
+    for i, x in enumerate(tensors):
+        if x._data.shape != ref:
+            raise RuntimeError(f"stack expects each tensor to be equal size, but got "
+                               f"[{', '.join(map(str, ref))}] at entry 0 and "
+                               f"[{', '.join(map(str, x._data.shape))}] at entry {i}")
+    d = dim_index(dim, len(ref) + 1)
+    npd = _cat_dtype(tensors)
+    arr = np.stack([x._data for x in tensors], axis=d)
+    if arr.dtype != npd:
+        arr = arr.astype(npd)
+    t = _wrap(arr)
+    if needs_grad(*tensors):
+        record(STACK, t, tuple(tensors), (d,))
+    return t
+
+
+def hstack(tensors):
+    tensors = [atleast_1d(x) for x in tensors]
+    return cat(tensors, 0 if tensors[0]._data.ndim == 1 else 1)
+
+
+def vstack(tensors):
+    return cat([atleast_2d(x) for x in tensors], 0)
+
+
+row_stack = vstack
+
+
+def dstack(tensors):
+    return cat([atleast_3d(x) for x in tensors], 2)
+
+
+def column_stack(tensors):
+    return hstack([x.reshape(-1, 1) if x.ndim <= 1 else x for x in tensors])
+
+
+def atleast_1d(x):
+    return x.reshape(1) if x._data.ndim == 0 else x
+
+
+def atleast_2d(x):
+    return x.reshape(1, -1) if x._data.ndim < 2 else x
+
+
+def atleast_3d(x):
+    n = x._data.ndim
+    if n == 0:
+        return x.reshape(1, 1, 1)
+    if n == 1:
+        return x.reshape(1, -1, 1)
+    if n == 2:
+        return x.unsqueeze(-1)
+    return x
+
+
+def _split_views(input, sizes, d):
+    arr = input._data
+    outs = []
+    start = 0
+    idx = [builtins.slice(None)] * arr.ndim
+    for sz in sizes:
+        idx[d] = builtins.slice(start, start + sz)
+        outs.append(arr[tuple(idx)])
+        start += sz
+    ts = [_split_view(input, a) for a in outs]
+    if needs_grad(input):
+        record(SPLIT, tuple(ts), (input,), (d, tuple(sizes)))
+    return tuple(ts)
+
+
+def _split_view(input, a):
+    t = _wrap(a)
+    from ..autograd.graph import _VC
+    if input._vc is None:
+        input._vc = _VC()
+    t._vc = input._vc
+    t._base = input._base if input._base is not None else input
+    return t
+
+
+def split(tensor, split_size_or_sections, dim=0):
+    """Splits into chunks of a size (or a list of sizes) along ``dim``: views."""
+    d = dim_index(dim, tensor._data.ndim)
+    n = tensor._data.shape[d]
+    if isinstance(split_size_or_sections, numbers.Integral):
+        s = int(split_size_or_sections)
+        if s <= 0 and n > 0:
+            raise RuntimeError(f"split_size can only be 0 if dimension size is 0, but got dimension size of {n}")
+        sizes = [s] * (n // s) + ([n % s] if n % s else []) if s > 0 else [0]
+    else:
+        sizes = [int(x) for x in split_size_or_sections]
+        if builtins.sum(sizes) != n:
+            raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {n} (input tensor's "
+                               f"size at dimension {d}), but got split_sizes=[{', '.join(map(str, sizes))}]")
+    return _split_views(tensor, sizes, d)
+
+
+def chunk(input, chunks, dim=0):
+    if chunks <= 0:
+        raise RuntimeError("chunk expects `chunks` to be greater than 0, got: " + str(chunks))
+    d = dim_index(dim, input._data.ndim)
+    n = input._data.shape[d]
+    size = -(-n // chunks) if n else 0
+    if size == 0:
+        return split(input, [0] * builtins.min(chunks, 1) if n == 0 else [n], d) if n == 0 else (input,)
+    return split(input, size, d)
+
+
+def tensor_split(input, indices_or_sections, dim=0):
+    d = dim_index(dim, input._data.ndim)
+    n = input._data.shape[d]
+    if isinstance(indices_or_sections, numbers.Integral):
+        k = int(indices_or_sections)
+        sizes = [n // k + (1 if i < n % k else 0) for i in range(k)]
+    else:
+        bounds = [0] + [builtins.min(builtins.max(int(i), 0), n) for i in indices_or_sections] + [n]
+        sizes = [builtins.max(b - a, 0) for a, b in zip(bounds, bounds[1:])]
+    return _split_views(input, sizes, d)
+
+
+def unbind(input, dim=0):
+    """Removes a dim, returning the slices along it: views."""
+    d = dim_index(dim, input._data.ndim)
+    arr = input._data
+    outs = tuple(_split_view(input, arr[(builtins.slice(None),) * d + (i,)])
+                 for i in range(arr.shape[d]))
+    if needs_grad(input):
+        record(UNBIND, outs, (input,), (d,))
+    return outs
+
+
+def flip(input, *dims):
+    dims = _shape_args(dims)
+    dd = tuple(dim_index(x, input._data.ndim) for x in dims)
+    return apply(FLIP, (input,), (input._data, dd))
+
+
+def fliplr(input):
+    return flip(input, 1)
+
+
+def flipud(input):
+    return flip(input, 0)
+
+
+def roll(input, shifts, dims=None):
+    if isinstance(shifts, (list, tuple)):
+        shifts = tuple(shifts)
+    if isinstance(dims, (list, tuple)):
+        dims = tuple(dims)
+    if dims is None:
+        r = np.roll(input._data.ravel(), shifts).reshape(input._data.shape)
+        t = _wrap(r)
+        if needs_grad(input):
+            record(ROLL, t, (input,), (shifts, None))
+        return t
+    t = _wrap(np.roll(input._data, shifts, dims))
+    if needs_grad(input):
+        record(ROLL, t, (input,), (shifts, dims))
+    return t
+
+
+def narrow(input, dim, start, length):
+    d = dim_index(dim, input._data.ndim)
+    start = int(start)
+    if start < 0:
+        start += input._data.shape[d]
+    from ._index import getitem
+    return getitem(input, (builtins.slice(None),) * d + (builtins.slice(start, start + int(length)),))
+
+
+def select(input, dim, index):
+    d = dim_index(dim, input._data.ndim)
+    from ._index import getitem
+    return getitem(input, (builtins.slice(None),) * d + (int(index),))
+
+
+def clone(input, *, memory_format=None):
+    """A copy with its own memory (differentiable: CloneBackward0)."""
+    return apply(CLONE, (input,), (input._data,))
+
+
+def contiguous(input, memory_format=None):
+    if input._data.flags.c_contiguous:
+        return input
+    t = _wrap(np.ascontiguousarray(input._data))
+    if needs_grad(input):
+        record(CLONE, t, (input,))
+    return t
+
+
+def to_dtype(input, dtype, copy=False):
+    dt = D.to_dtype(dtype)
+    if input._data.dtype == dt.np and not copy:
+        return input
+    t = _wrap(input._data.astype(dt.np))
+    if needs_grad(input) and dt.is_floating_point:
+        record(TO_COPY, t, (input,))
+    return t
+
+
+def tril(input, diagonal=0):
+    return _tri(TRIL, np.tril, input, diagonal)
+
+
+def triu(input, diagonal=0):
+    return _tri(TRIU, np.triu, input, diagonal)
+
+
+def _tri(op, k, input, diagonal):
+    t = _wrap(k(input._data, diagonal))
+    if needs_grad(input):
+        record(op, t, (input,), (diagonal,))
+    return t
+
+
+def diagonal(input, offset=0, dim1=0, dim2=1):
+    n = input._data.ndim
+    d1, d2 = dim_index(dim1, n), dim_index(dim2, n)
+    arr = np.diagonal(input._data, offset, d1, d2)
+    t = view_of(input, arr, DIAGONAL, (offset, d1, d2))
+    return t
+
+
+def trace(input):
+    return diagonal(input).sum()
+
+
+def diag(input, diagonal=0):
+    if input._data.ndim == 1:
+        n = input._data.shape[0] + builtins.abs(diagonal)
+        from ._index import zeros_embed_diag
+        return zeros_embed_diag(input, n, diagonal)
+    return globals()["diagonal"](input, diagonal).clone()
+
+
+METHODS = {
+    "view": view, "reshape": reshape, "view_as": view_as, "reshape_as": reshape_as, "flatten": flatten,
+    "ravel": ravel, "unflatten": unflatten, "squeeze": squeeze, "unsqueeze": unsqueeze,
+    "transpose": transpose, "swapaxes": transpose, "swapdims": transpose, "permute": permute, "t": t,
+    "movedim": movedim, "moveaxis": movedim, "expand": expand, "expand_as": expand_as,
+    "broadcast_to": broadcast_to, "repeat": repeat, "tile": tile, "split": split, "chunk": chunk,
+    "tensor_split": tensor_split, "unbind": unbind, "flip": flip, "fliplr": fliplr, "flipud": flipud,
+    "roll": roll, "narrow": narrow, "select": select, "clone": clone, "contiguous": contiguous,
+    "tril": tril, "triu": triu, "diagonal": diagonal, "trace": trace, "diag": diag,
+}
+PROPERTIES = {"T": _T, "mT": _mT, "H": _T, "mH": _mT}
+INPLACE = ("tril", "triu")

@@ -1,0 +1,173 @@
+"""``backward`` and ``grad``: argument checks in PyTorch's words, then the engine."""
+import numpy as np
+
+from . import _engine
+from .grad_mode import _state
+
+UNUSED = ("One of the differentiated Tensors appears to not have been used in the graph. "
+          "Set allow_unused=True if this is the desired behavior.")
+
+
+def _tensors(x, what):
+    from .._tensor import Tensor
+    if isinstance(x, Tensor):
+        return (x,)
+    if x is None:
+        return ()
+    return tuple(x)
+
+
+def _make_grads(outputs, grads, is_grads_batched=False):
+    from .._tensor import Tensor, _wrap
+    out = []
+    for i, (o, g) in enumerate(zip(outputs, grads)):
+        if isinstance(g, Tensor):
+            gs = g._data.shape[1:] if is_grads_batched else g._data.shape
+            if gs != o._data.shape:
+                raise RuntimeError(
+                    f"Mismatch in shape: grad_output[{i}] has a shape of torch.Size([{', '.join(map(str, gs))}]) "
+                    f"and output[{i}] has a shape of torch.Size([{', '.join(map(str, o._data.shape))}]).")
+            if o._data.dtype.kind == "f" and g._data.dtype.kind != "f":
+                raise RuntimeError(f"For complex Tensors, both grad_output and output are required to have the "
+                                   f"same dtype. Mismatch in dtype: grad_output[{i}] has a dtype of "
+                                   f"{g.dtype} and output[{i}] has a dtype of {o.dtype}.")
+            out.append(g)
+        elif g is None:
+            if o._requires_grad:
+                if o._data.size != 1:
+                    raise RuntimeError("grad can be implicitly created only for scalar outputs")
+                if o._data.dtype.kind != "f":
+                    raise RuntimeError(f"grad can be implicitly created only for real scalar outputs but got "
+                                       f"{o.dtype}")
+                out.append(_wrap(np.ones(o._data.shape, dtype=o._data.dtype)))
+            else:
+                out.append(None)
+        else:
+            raise TypeError("gradients can be either Tensors or None, but got " + type(g).__name__)
+    return out
+
+
+def _roots(outputs, grads):
+    from .._ops._core import accumulator
+    roots = []
+    for i, (o, g) in enumerate(zip(outputs, grads)):
+        if not o._requires_grad:
+            raise RuntimeError(f"element {i} of tensors does not require grad and does not have a grad_fn")
+        if g is None:
+            continue
+        if g._data.dtype != o._data.dtype:
+            g = g.to(o.dtype)
+        fn = o._grad_fn
+        if fn is None:
+            roots.append((accumulator(o), 0, g))
+        else:
+            roots.append((fn, o._output_nr, g))
+    return roots
+
+
+def _target(t, i):
+    from .._ops._core import accumulator
+    if not t._requires_grad:
+        raise RuntimeError("One of the differentiated Tensors does not require grad")
+    if t._grad_fn is None:
+        return (accumulator(t), 0)
+    return (t._grad_fn, t._output_nr)
+
+
+def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, grad_variables=None,
+             inputs=None):
+    """Accumulates gradients of ``tensors`` into the ``.grad`` of graph leaves.
+
+    >>> x = ndgrad.tensor(3.0, requires_grad=True)
+    >>> ndgrad.autograd.backward(x * x)
+    >>> x.grad
+    tensor(6.)
+    """
+    outputs = _tensors(tensors, "tensors")
+    if grad_tensors is None:
+        grad_tensors = grad_variables
+    grads = _tensors(grad_tensors, "grad_tensors") if grad_tensors is not None else (None,) * len(outputs)
+    if len(grads) != len(outputs):
+        raise RuntimeError(f"got {len(grads)} tensors and {len(outputs)} gradients")
+    if retain_graph is None:
+        retain_graph = create_graph
+    grads = _make_grads(outputs, grads)
+    roots = _roots(outputs, grads)
+    if inputs is not None:
+        ins = _tensors(inputs, "inputs")
+        if len(ins) == 0:
+            raise RuntimeError("'inputs' argument to backward() cannot be empty.")
+        targets = [_target(t, i) for i, t in enumerate(ins)]
+        got = _engine.execute(roots, retain_graph, create_graph, targets)
+        prev = _state.enabled
+        _state.enabled = create_graph
+        try:
+            for t, g in zip(ins, got):
+                if g is None:
+                    continue
+                if t._grad_fn is None:
+                    _engine.accumulate_grad(t, g)
+                else:
+                    t._grad = g if t._grad is None else t._grad + g
+        finally:
+            _state.enabled = prev
+        return
+    _engine.execute(roots, retain_graph, create_graph)
+
+
+def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, only_inputs=True,
+         allow_unused=None, is_grads_batched=False, materialize_grads=False):
+    """Gradients of ``outputs`` w.r.t. ``inputs``, returned as a tuple (``.grad`` untouched).
+
+    >>> x = ndgrad.tensor(2.0, requires_grad=True)
+    >>> ndgrad.autograd.grad(x ** 3, x)
+    (tensor(12.),)
+    """
+    from .._tensor import Tensor, _wrap
+    outs = _tensors(outputs, "outputs")
+    ins = _tensors(inputs, "inputs")
+    if materialize_grads and allow_unused is False:
+        raise ValueError("Expected allow_unused to be True or not passed when materialize_grads=True, "
+                         "but got: allow_unused=False.")
+    if allow_unused is None:
+        allow_unused = materialize_grads
+    if grad_outputs is None:
+        gouts = (None,) * len(outs)
+    else:
+        gouts = _tensors(grad_outputs, "grad_outputs")
+    if len(gouts) != len(outs):
+        raise RuntimeError(f"grad requires one grad_output per output: got {len(gouts)} grad_outputs and "
+                           f"{len(outs)} outputs")
+    if retain_graph is None:
+        retain_graph = create_graph
+    if is_grads_batched:
+        return _batched_grad(outs, ins, gouts, retain_graph, create_graph, allow_unused, materialize_grads)
+    for i, o in enumerate(outs):
+        if not o._requires_grad:
+            raise RuntimeError(f"element {i} of tensors does not require grad and does not have a grad_fn")
+    gr = _make_grads(outs, gouts)
+    roots = _roots(outs, gr)
+    targets = [_target(t, i) for i, t in enumerate(ins)]
+    got = _engine.execute(roots, retain_graph, create_graph, targets)
+    res = []
+    for t, g in zip(ins, got):
+        if g is None:
+            if materialize_grads:
+                g = _wrap(np.zeros(t._data.shape, dtype=t._data.dtype))
+            elif not allow_unused:
+                raise RuntimeError(UNUSED)
+        elif not create_graph and g._grad_fn is not None:
+            g = g.detach()
+        res.append(g)
+    return tuple(res)
+
+
+def _batched_grad(outs, ins, gouts, retain_graph, create_graph, allow_unused, materialize_grads):
+    """is_grads_batched: one backward per row of the grad_outputs' first dim, stacked."""
+    from .._ops import stack
+    n = gouts[0].shape[0]
+    per = []
+    for b in range(n):
+        per.append(grad(outs, ins, tuple(g[b] for g in gouts), retain_graph=True, create_graph=create_graph,
+                        allow_unused=allow_unused, materialize_grads=materialize_grads))
+    return tuple(None if per[0][k] is None else stack([p[k] for p in per]) for k in range(len(ins)))

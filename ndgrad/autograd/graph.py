@@ -1,0 +1,257 @@
+"""Graph nodes (what ``grad_fn`` returns) and saved tensors.
+
+Every recorded operation creates one ``Node``; its class is named like
+PyTorch's (``MulBackward0``) and carries the op's derivative rule. A node
+holds ``next_functions`` (one edge per input: ``(node, output_nr)`` or
+``(None, 0)``), the input shapes/dtypes the engine reduces gradients to, and
+the tensors the rule needs (``SavedVar``), version-checked when unpacked.
+"""
+import itertools
+
+__all__ = ["Node", "AccumulateGrad", "SavedVar", "RemovableHandle", "saved_tensors_hooks"]
+
+_seq = itertools.count()
+
+BACKWARD_TWICE = (
+    "Trying to backward through the graph a second time (or directly access saved tensors after "
+    "they have already been freed). Saved intermediate values of the graph are freed when you call "
+    ".backward() or autograd.grad(). Specify retain_graph=True if you need to backward through the "
+    "graph a second time or if you need to access saved tensors after calling backward.")
+
+_HINT = ("Hint: enable anomaly detection to find the operation that failed to compute its gradient, "
+         "with torch.autograd.set_detect_anomaly(True, check_nan=False).")
+
+
+class RemovableHandle:
+    """Returned by ``register_hook``; ``remove()`` unregisters the hook."""
+
+    _ids = itertools.count()
+
+    def __init__(self, hooks_dict):
+        self._hooks_dict = hooks_dict
+        self.id = next(RemovableHandle._ids)
+
+    def remove(self):
+        self._hooks_dict.pop(self.id, None)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.remove()
+
+
+class Node:
+    """Base of all backward nodes. Subclasses set ``_rule`` and ``_nout``."""
+
+    _nout = 1
+    _saved = ()
+    _params = ()
+    _meta = ()
+    _needs = ()
+    _pre_hooks = None      # {id: fn(grad_outputs) -> grad_outputs | None}
+    _hooks = None          # {id: fn(grad_inputs, grad_outputs) -> grad_inputs | None}
+    _tensor_pre_hooks = None  # {output_nr: {id: fn(grad) -> grad | None}}
+    _retain_hooks = None   # {output_nr: fn(grad)} (retain_grad, runs last)
+    _released = False
+    _source = None         # where the op ran (set by anomaly/source tracking)
+    next_functions = ()
+
+    def name(self):
+        return type(self).__name__
+
+    def __repr__(self):
+        return f"<{type(self).__name__} object at {hex(id(self))}>"
+
+    @property
+    def metadata(self):
+        d = self.__dict__.get("_metadata")
+        if d is None:
+            d = self.__dict__["_metadata"] = {}
+        return d
+
+    @property
+    def needs_input_grad(self):
+        return self._needs
+
+    def register_hook(self, fn):
+        """``fn(grad_inputs, grad_outputs)`` runs after the node; it may return new grad_inputs."""
+        if self._hooks is None:
+            self._hooks = {}
+        h = RemovableHandle(self._hooks)
+        self._hooks[h.id] = fn
+        return h
+
+    def register_prehook(self, fn):
+        """``fn(grad_outputs)`` runs before the node; it may return new grad_outputs."""
+        if self._pre_hooks is None:
+            self._pre_hooks = {}
+        h = RemovableHandle(self._pre_hooks)
+        self._pre_hooks[h.id] = fn
+        return h
+
+    def _register_tensor_hook(self, output_nr, fn):
+        if self._tensor_pre_hooks is None:
+            self._tensor_pre_hooks = {}
+        d = self._tensor_pre_hooks.setdefault(output_nr, {})
+        h = RemovableHandle(d)
+        d[h.id] = fn
+        return h
+
+    # --- saved tensors -------------------------------------------------
+    @property
+    def saved(self):
+        """The saved values for the rule, version-checked."""
+        s = self._saved
+        if s is None:
+            raise RuntimeError(BACKWARD_TWICE)
+        return tuple(v.unpack(self) if type(v) is SavedVar else v for v in s)
+
+    def _release(self):
+        if self._saved:
+            self._saved = None
+        self._released = True
+
+    def _apply(self, grads):
+        g = grads[0] if self._nout == 1 else tuple(grads)
+        out = self._rule(self, g)
+        if type(out) is not tuple:
+            out = (out,)
+        n = len(self.next_functions)
+        if len(out) < n:
+            # trailing inputs that are not tensors (scalar exponents, indices) get no gradient
+            out = out + (None,) * (n - len(out))
+        return out
+
+    def __call__(self, *grads):
+        return self._apply(list(grads))
+
+
+class SavedVar:
+    """A tensor saved for backward, with the version it had when saved."""
+
+    __slots__ = ("tensor", "version", "data", "vc", "is_output", "packed", "unpack_hook")
+
+    def __init__(self, t, is_output=False):
+        vc = t._vc
+        self.version = vc.v if vc is not None else 0
+        self.is_output = is_output
+        self.packed = None
+        self.unpack_hook = None
+        if is_output:
+            # keep the data, not the tensor: the tensor points at the node (a cycle)
+            if vc is None:
+                vc = t._vc = _VC()
+            self.tensor = None
+            self.data = t._data
+            self.vc = vc
+        else:
+            self.tensor = t
+            self.data = None
+            self.vc = None
+        hooks = _saved_hooks.stack
+        if hooks:
+            pack, unpack = hooks[-1]
+            t_for_hook = t
+            self.packed = pack(t_for_hook)
+            self.unpack_hook = unpack
+            self.tensor = None
+            self.data = None
+
+    def unpack(self, node):
+        if self.unpack_hook is not None:
+            return self.unpack_hook(self.packed)
+        if self.is_output:
+            from .._tensor import _wrap
+            cur = self.vc.v
+            t = _wrap(self.data)
+            t._vc = self.vc
+            if cur != self.version:
+                _version_error(t, node, 0, cur, self.version)
+            from .grad_mode import _state
+            if _state.enabled:
+                t._grad_fn = node
+                t._requires_grad = True
+            return t
+        t = self.tensor
+        vc = t._vc
+        cur = vc.v if vc is not None else 0
+        if cur != self.version:
+            _version_error(t, t._grad_fn, t._output_nr, cur, self.version)
+        return t
+
+
+def _version_error(t, fn, output_nr, cur, expected):
+    import re
+    where = ""
+    if fn is not None:
+        name = fn.name()
+        name = re.sub(r"Backward\d*$", "", name)
+        where = f", which is output {output_nr} of {name},"
+    raise RuntimeError(
+        "one of the variables needed for gradient computation has been modified by an inplace "
+        f"operation: [torch.{t.dtype._legacy} [{', '.join(str(d) for d in t.shape)}]]{where} is at "
+        f"version {cur}; expected version {expected} instead. {_HINT}")
+
+
+class _VC:
+    """Version counter, shared by a tensor and its views."""
+
+    __slots__ = ("v",)
+
+    def __init__(self, v=0):
+        self.v = v
+
+
+class AccumulateGrad(Node):
+    """The node of a leaf tensor: adds the incoming gradient into ``.grad``."""
+
+    _nout = 1
+
+    def __init__(self, variable):
+        self.variable = variable
+        self._seq = float("inf")  # leaves run last among ready nodes
+
+    def name(self):
+        return "torch::autograd::AccumulateGrad"
+
+    def _apply(self, grads):
+        from ._engine import accumulate_grad
+        accumulate_grad(self.variable, grads[0])
+        return ()
+
+
+class _SavedHooks:
+    def __init__(self):
+        self.stack = []
+
+
+_saved_hooks = _SavedHooks()
+
+
+class saved_tensors_hooks:
+    """Pack/unpack hooks for tensors saved for backward (``torch.autograd.graph``)."""
+
+    def __init__(self, pack_hook, unpack_hook):
+        self.pack_hook = pack_hook
+        self.unpack_hook = unpack_hook
+
+    def __enter__(self):
+        _saved_hooks.stack.append((self.pack_hook, self.unpack_hook))
+
+    def __exit__(self, *exc):
+        _saved_hooks.stack.pop()
+
+
+class _Anomaly:
+    """Switch for anomaly mode / source tracking (see autograd.anomaly_mode)."""
+
+    __slots__ = ("enabled", "on_record", "check_nan")
+
+    def __init__(self):
+        self.enabled = False
+        self.on_record = None
+        self.check_nan = True
+
+
+_anomaly = _Anomaly()
