@@ -1,10 +1,10 @@
 """The op table. Importing this package declares every primitive and attaches
 the functions to ``Tensor`` as methods (with in-place ``name_`` variants)."""
 from .._tensor import Tensor
-from . import _pointwise, _reduce, _shape, _index, _linalg, _inplace
+from . import _pointwise, _reduce, _shape, _index, _linalg, _inplace, _ternary
 from ._core import OPS, defop
 
-_MODULES = (_pointwise, _reduce, _shape, _index, _linalg)
+_MODULES = (_pointwise, _reduce, _shape, _index, _linalg, _ternary)
 
 
 def _public(mod):

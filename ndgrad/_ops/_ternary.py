@@ -1,0 +1,114 @@
+"""Three-operand pointwise ops: ``addcmul``, ``addcdiv``, ``lerp`` (the optimizers' workhorses).
+
+Kernels follow PyTorch's CPU arithmetic order (``self + value * t1 * t2``,
+``self + value * t1 / t2``, lerp's two-sided formula), so optimizer steps match
+step for step.
+"""
+import numpy as np
+
+from .._tensor import Tensor
+from ._core import defop
+from ._dispatch import apply, pyscalar, result_dtype
+
+
+def _arrays(npd, *xs):
+    return tuple(x._data if x._data.dtype == npd else x._data.astype(npd) for x in xs)
+
+
+# ------------------------------------------------------------------ rules
+def _addcmul_vjp(ctx, g):
+    t1, t2 = ctx.saved
+    value, = ctx._params
+    n = ctx._needs
+    gv = g if value == 1 else g * value
+    return (g if n[0] else None, gv * t2 if n[1] else None, gv * t1 if n[2] else None)
+
+
+def _addcdiv_vjp(ctx, g):
+    t1, t2 = ctx.saved
+    value, = ctx._params
+    n = ctx._needs
+    gv = g if value == 1 else g * value
+    return (g if n[0] else None, gv / t2 if n[1] else None, -gv * t1 / (t2 * t2) if n[2] else None)
+
+
+def _lerp_scalar_vjp(ctx, g):
+    w, = ctx._params
+    n = ctx._needs
+    return (g * (1 - w) if n[0] else None, g * w if n[1] else None)
+
+
+def _lerp_tensor_vjp(ctx, g):
+    x, end, w = ctx.saved
+    n = ctx._needs
+    return (g * (1 - w) if n[0] else None, g * w if n[1] else None, g * (end - x) if n[2] else None)
+
+
+def _lerp_kernel(x, end, w):
+    return np.where(w < 0.5, x + w * (end - x), end - (end - x) * (1 - w))
+
+
+ADDCMUL = defop("addcmul", lambda x, a, b, v: x + v * a * b, _addcmul_vjp, node="AddcmulBackward0",
+                save=((1, 2), (2, 1)))
+ADDCDIV = defop("addcdiv", lambda x, a, b, v: x + v * a / b, _addcdiv_vjp, node="AddcdivBackward0",
+                save=((1, 2), 2))
+LERP_S = defop("lerp_scalar", _lerp_kernel, _lerp_scalar_vjp, node="LerpBackward0")
+LERP_T = defop("lerp_tensor", _lerp_kernel, _lerp_tensor_vjp, node="LerpBackward1", save=(0, 1, 2))
+
+
+def _addc(op, input, tensor1, tensor2, value):
+    if not isinstance(input, Tensor) or not isinstance(tensor1, Tensor) or not isinstance(tensor2, Tensor):
+        i, bad = next((i, x) for i, x in enumerate((input, tensor1, tensor2)) if not isinstance(x, Tensor))
+        name = ("input", "tensor1", "tensor2")[i]
+        raise TypeError(f"{op.name}(): argument '{name}' (position {i + 1}) must be Tensor, "
+                        f"not {type(bad).__name__}")
+    npd = result_dtype(input, tensor1, tensor2).np
+    if op is ADDCDIV and npd.kind in "iub":
+        raise RuntimeError("Integer division with addcdiv is no longer supported, and in a future release "
+                           "addcdiv will perform a true division of tensor1 and tensor2. The historic addcdiv "
+                           "behavior can be implemented as (input + value * torch.trunc(tensor1 / tensor2))."
+                           "to(input.dtype) for integer inputs and as (input + value * tensor1 / tensor2) for "
+                           "float inputs. The future addcdiv behavior is just the latter implementation: "
+                           "(input + value * tensor1 / tensor2), for all dtypes.")
+    value = pyscalar(value.item() if isinstance(value, Tensor) else value)
+    return apply(op, (input, tensor1, tensor2), _arrays(np.dtype(npd), input, tensor1, tensor2), (value,))
+
+
+def addcmul(input, tensor1, tensor2, *, value=1, out=None):
+    """``input + value * tensor1 * tensor2``.
+
+    >>> ndgrad.addcmul(ndgrad.zeros(2), ndgrad.tensor([1., 2.]), ndgrad.tensor([3., 4.]), value=0.5)
+    tensor([1.5000, 4.0000])
+    """
+    r = _addc(ADDCMUL, input, tensor1, tensor2, value)
+    return r if out is None else out.copy_(r)
+
+
+def addcdiv(input, tensor1, tensor2, *, value=1, out=None):
+    """``input + value * tensor1 / tensor2``.
+
+    >>> ndgrad.addcdiv(ndgrad.ones(2), ndgrad.tensor([1., 2.]), ndgrad.tensor([4., 4.]))
+    tensor([1.2500, 1.5000])
+    """
+    r = _addc(ADDCDIV, input, tensor1, tensor2, value)
+    return r if out is None else out.copy_(r)
+
+
+def lerp(input, end, weight, *, out=None):
+    """``input + weight * (end - input)`` (weight a number or a tensor).
+
+    >>> ndgrad.lerp(ndgrad.zeros(2), ndgrad.tensor([10., 20.]), 0.25)
+    tensor([2.5000, 5.0000])
+    """
+    if isinstance(weight, Tensor):
+        npd = np.dtype(result_dtype(input, end, weight).np)
+        r = apply(LERP_T, (input, end, weight), _arrays(npd, input, end, weight))
+    else:
+        w = pyscalar(weight)
+        npd = np.dtype(result_dtype(input, end).np)
+        r = apply(LERP_S, (input, end), _arrays(npd, input, end), (w,))
+    return r if out is None else out.copy_(r)
+
+
+METHODS = {"addcmul": addcmul, "addcdiv": addcdiv, "lerp": lerp}
+INPLACE = ("addcmul", "addcdiv", "lerp")
