@@ -12,6 +12,7 @@ them from ``ctx.saved`` in the same order (``None`` where not saved).
 """
 import numpy as np
 
+from .._tensor import Tensor
 from ..autograd import grad_mode
 from ..autograd.graph import AccumulateGrad, Node, SavedVar, _anomaly, _seq, _VC
 
@@ -79,7 +80,6 @@ def needs_grad(*xs):
     """True when grad mode is on and some tensor input requires grad."""
     if not _state.enabled:
         return False
-    from .._tensor import Tensor
     for x in xs:
         if isinstance(x, Tensor) and x._requires_grad:
             return True
@@ -92,7 +92,6 @@ def record(op, outs, inputs, params=()):
     Call only when ``needs_grad(*inputs)``. Outputs listed in the op as
     non-differentiable are the caller's business (it passes only the others).
     """
-    from .._tensor import Tensor
     cls = op.node_cls
     if cls is None:
         raise RuntimeError(f"the derivative for '{op.name}' is not implemented.")

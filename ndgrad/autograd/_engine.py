@@ -21,7 +21,7 @@ def _fit(g, meta):
     """Sums ``g`` down to the input's shape (broadcasting) and casts to its dtype."""
     shape, npdt = meta
     if g._data.shape != shape:
-        from .._ops import sum_to_size
+        from .._ops._reduce import sum_to_size
         g = sum_to_size(g, shape)
     if g._data.dtype != npdt:
         from .._dtype import from_numpy_dtype
@@ -165,25 +165,30 @@ def execute(roots, keep_graph, create_graph, targets=None):
 
     prev = _state.enabled
     _state.enabled = create_graph
+    heappop, heappush = heapq.heappop, heapq.heappush
     try:
         while heap:
-            node = heapq.heappop(heap)[2]
+            node = heappop(heap)[2]
             grads = buffers.pop(node, None)
             if grads is None:
                 grads = [None] * node._nout
-            grads = _call_pre_hooks(node, grads, targets is None or node not in tmap or node in run_target)
+            if node._tensor_pre_hooks or node._retain_hooks or node._pre_hooks:
+                grads = _call_pre_hooks(node, grads,
+                                        targets is None or node not in tmap or node in run_target)
             if targets is not None and node in tmap:
                 for nr, i in tmap[node]:
                     captured[i] = grads[nr]
                 if node not in run_target:
                     continue
             nexts = node.next_functions
+            live = grads[0] is not None if len(grads) == 1 else any(g is not None for g in grads)
             if type(node) is AccumulateGrad:
-                if any(g is not None for g in grads):
+                if live:
                     node._apply(grads)
-                    _post_hooks(node, (), grads)
+                    if node._hooks:
+                        _post_hooks(node, (), grads)
                 continue
-            if any(g is not None for g in grads):
+            if live:
                 outs = node._apply(grads)
                 if len(outs) != len(nexts):
                     raise RuntimeError(
@@ -197,22 +202,27 @@ def execute(roots, keep_graph, create_graph, targets=None):
                 outs = None
             grads = None
             meta = node._meta
-            for i, (c, cnr) in enumerate(nexts):
-                if c is None or (needed is not None and c not in needed):
-                    continue
-                g = outs[i] if outs is not None else None
-                if g is not None:
-                    g = _fit(g, meta[i])
-                    buf = buffers.get(c)
-                    if buf is None:
-                        buf = buffers[c] = [None] * c._nout
-                    old = buf[cnr]
-                    buf[cnr] = g if old is None else old + g
-                    g = None
-                d = deps[c] - 1
-                deps[c] = d
-                if d == 0:
-                    heapq.heappush(heap, (-c._seq, id(c), c))
+            i = 0
+            for c, cnr in nexts:
+                if c is not None and (needed is None or c in needed):
+                    if outs is not None:
+                        g = outs[i]
+                        if g is not None:
+                            shape, npdt = meta[i]
+                            d = g._data
+                            if d.shape != shape or d.dtype != npdt:
+                                g = _fit(g, meta[i])
+                            buf = buffers.get(c)
+                            if buf is None:
+                                buf = buffers[c] = [None] * c._nout
+                            old = buf[cnr]
+                            buf[cnr] = g if old is None else old + g
+                            g = None
+                    dc = deps[c] - 1
+                    deps[c] = dc
+                    if dc == 0:
+                        heappush(heap, (-c._seq, id(c), c))
+                i += 1
             outs = None
     finally:
         _state.enabled = prev
