@@ -66,7 +66,28 @@ class _DecoratorContextManager:
         return self.__class__()
 
 
-class no_grad(_DecoratorContextManager):
+class _SetMode(_DecoratorContextManager):
+    """Sets grad mode to ``_mode`` inside the block (also usable as ``@no_grad`` without parentheses)."""
+
+    _mode = False
+
+    def __new__(cls, orig_func=None):
+        if orig_func is None:
+            return super().__new__(cls)
+        return cls()(orig_func)
+
+    def __init__(self, orig_func=None):
+        self.prev = False
+
+    def __enter__(self):
+        self.prev = _state.enabled
+        _state.enabled = self._mode
+
+    def __exit__(self, *exc):
+        _state.enabled = self.prev
+
+
+class no_grad(_SetMode):
     """Context manager (and decorator) that disables gradient recording.
 
     >>> x = ndgrad.tensor([1.0], requires_grad=True)
@@ -76,39 +97,13 @@ class no_grad(_DecoratorContextManager):
     False
     """
 
-    def __new__(cls, orig_func=None):
-        if orig_func is None:
-            return super().__new__(cls)
-        return cls()(orig_func)
-
-    def __init__(self, orig_func=None):
-        self.prev = False
-
-    def __enter__(self):
-        self.prev = _state.enabled
-        _state.enabled = False
-
-    def __exit__(self, *exc):
-        _state.enabled = self.prev
+    _mode = False
 
 
-class enable_grad(_DecoratorContextManager):
+class enable_grad(_SetMode):
     """Context manager (and decorator) that enables gradient recording."""
 
-    def __new__(cls, orig_func=None):
-        if orig_func is None:
-            return super().__new__(cls)
-        return cls()(orig_func)
-
-    def __init__(self, orig_func=None):
-        self.prev = False
-
-    def __enter__(self):
-        self.prev = _state.enabled
-        _state.enabled = True
-
-    def __exit__(self, *exc):
-        _state.enabled = self.prev
+    _mode = True
 
 
 class set_grad_enabled(_DecoratorContextManager):
