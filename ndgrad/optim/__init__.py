@@ -12,7 +12,8 @@ from .optimizer import Optimizer  # noqa: F401
 from ._first_order import SGD, Adam, AdamW, Adamax, NAdam, RAdam  # noqa: F401
 from ._adaptive import RMSprop, Adagrad, Adadelta  # noqa: F401
 from .lbfgs import LBFGS  # noqa: F401
+from . import lr_scheduler  # noqa: F401
 
 
 __all__ = ["Optimizer", "SGD", "Adam", "AdamW", "Adamax", "NAdam", "RAdam", "RMSprop", "Adagrad", "Adadelta",
-           "LBFGS"]
+           "LBFGS", "lr_scheduler"]

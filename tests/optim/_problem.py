@@ -42,7 +42,7 @@ def run(lib, make_opt, steps=20, make_sched=None, closure=False):
             opt.step()
         if sched is not None:
             if type(sched).__name__ == "ReduceLROnPlateau":
-                sched.step(float(loss_fn(lib, params)))
+                sched.step(float(loss_fn(lib, params).detach()))
             else:
                 sched.step()
         lrs.append([g["lr"] for g in opt.param_groups])
