@@ -175,7 +175,8 @@ def linspace(start, end, steps, *, out=None, dtype=None, layout=None, device=Non
         arr = np.array([start], dtype=np.float64)
     else:
         i = np.arange(steps, dtype=np.float64)
-        step = (end - start) / (steps - 1)
+        # PyTorch rounds the step to the result dtype, then evaluates in double
+        step = float(dt.np.type((end - start) / (steps - 1))) if dt.is_floating_point else (end - start) / (steps - 1)
         half = steps // 2
         arr = np.where(i < half, start + step * i, end - step * (steps - 1 - i))
     if not dt.is_floating_point:
