@@ -194,3 +194,14 @@ def test_wrong_types(tmp_path):
         ndgrad.load(fh)
     with pytest.raises(RuntimeError, match="no ndgrad_manifest.json"):
         ndgrad.load(_zip({"other.txt": b"x"}))
+
+
+def test_parameters_and_module_state_dicts():
+    nn = pytest.importorskip("ndgrad.nn")
+    model = nn.Sequential(nn.Linear(3, 2), nn.BatchNorm1d(2))
+    r = _roundtrip({"sd": model.state_dict(), "p": model[0].weight})
+    assert isinstance(r["p"], nn.Parameter) and r["p"].requires_grad
+    assert list(r["sd"]) == list(model.state_dict())
+    model.load_state_dict(r["sd"])
+    with pytest.raises(TypeError, match="save a module's or optimizer's state_dict"):
+        _roundtrip(model)

@@ -77,3 +77,19 @@ def test_param_groups_with_own_options():
     for a, b in zip(ours, theirs):
         np.testing.assert_allclose(a, b, rtol=1e-5)
     assert repr(opt) == repr(topt)
+
+
+@needs_torch
+@pytest.mark.parametrize("name,kw", [("SGD", dict(lr=0.05, momentum=0.9, nesterov=True)), ("Adam", dict(lr=0.01)),
+                                     ("RMSprop", dict(lr=0.01, centered=True))])
+def test_float32_stays_float32_and_close(name, kw):
+    def run32(lib):
+        w = lib.tensor([[0.5, -1.5], [2.0, 0.25]], dtype=lib.float32, requires_grad=True)
+        opt = getattr(lib.optim, name)([w], **kw)
+        for _ in range(20):
+            opt.zero_grad()
+            (lib.sin(w) * w).sum().backward()
+            opt.step()
+        assert w.dtype == lib.float32
+        return w.detach().numpy()
+    np.testing.assert_allclose(run32(ndgrad), run32(torch), rtol=1e-5, atol=1e-6)
