@@ -15,6 +15,7 @@ import numpy as np
 from .._tensor import Tensor
 from ..autograd import grad_mode
 from ..autograd.graph import AccumulateGrad, Node, SavedVar, _anomaly, _seq, _VC
+from ..autograd._source import _getframe, _internal, _is_internal, tracking as _track
 
 _state = grad_mode._state
 OPS = {}
@@ -116,6 +117,23 @@ def record(op, outs, inputs, params=()):
     node._needs = tuple(needs)
     node._params = params
     node._seq = next(_seq)
+    if _track.on:
+        # the user's line (first frame outside ndgrad), for autograd errors; see autograd/_source.py.
+        # Frame 1 is always ndgrad's (whoever called record), so start at 2: one frame object fewer.
+        try:
+            f = _getframe(2)
+        except ValueError:
+            f = None
+        while f is not None:
+            co = f.f_code
+            try:
+                r = _internal[co.co_filename]
+            except KeyError:
+                r = _is_internal(co.co_filename)
+            if not r:
+                node._src = (co, f.f_lasti)
+                break
+            f = f.f_back
     spec = op.save
     if spec:
         saved = []

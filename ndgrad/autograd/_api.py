@@ -27,7 +27,7 @@ def _make_grads(outputs, grads, is_grads_batched=False):
                 raise RuntimeError(
                     f"Mismatch in shape: grad_output[{i}] has a shape of torch.Size([{', '.join(map(str, gs))}]) "
                     f"and output[{i}] has a shape of torch.Size([{', '.join(map(str, o._data.shape))}]).")
-            if o._data.dtype.kind == "f" and g._data.dtype.kind != "f":
+            if (o._data.dtype.kind == "c") != (g._data.dtype.kind == "c"):
                 raise RuntimeError(f"For complex Tensors, both grad_output and output are required to have the "
                                    f"same dtype. Mismatch in dtype: grad_output[{i}] has a dtype of "
                                    f"{g.dtype} and output[{i}] has a dtype of {o.dtype}.")
@@ -35,7 +35,13 @@ def _make_grads(outputs, grads, is_grads_batched=False):
         elif g is None:
             if o._requires_grad:
                 if o._data.size != 1:
-                    raise RuntimeError("grad can be implicitly created only for scalar outputs")
+                    from ._source import describe, note
+                    raise note(RuntimeError("grad can be implicitly created only for scalar outputs"),
+                               f"backward() was called on a tensor of shape {list(o._data.shape)} (made by "
+                               f"{describe(o._grad_fn) if o._grad_fn is not None else 'a leaf'}); "
+                               "backward() without arguments needs a single number (a loss).",
+                               "fix: reduce it first (y.sum().backward() or y.mean().backward()), or pass the "
+                               "upstream gradient: y.backward(gradient=torch.ones_like(y)).")
                 if o._data.dtype.kind != "f":
                     raise RuntimeError(f"grad can be implicitly created only for real scalar outputs but got "
                                        f"{o.dtype}")
@@ -52,7 +58,7 @@ def _roots(outputs, grads):
     roots = []
     for i, (o, g) in enumerate(zip(outputs, grads)):
         if not o._requires_grad:
-            raise RuntimeError(f"element {i} of tensors does not require grad and does not have a grad_fn")
+            raise _no_grad_fn(i, o)
         if g is None:
             continue
         if g._data.dtype != o._data.dtype:
@@ -65,10 +71,31 @@ def _roots(outputs, grads):
     return roots
 
 
+def _no_grad_fn(i, o):
+    from ._explain import explain
+    from ._source import note
+    return note(RuntimeError(f"element {i} of tensors does not require grad and does not have a grad_fn"),
+                explain(o, f"tensors[{i}]"))
+
+
+def _unused(i, t):
+    from ._source import describe, note
+    made = f"made by {describe(t._grad_fn)}" if t._grad_fn is not None else "a leaf"
+    return note(RuntimeError(f"The differentiated Tensor at index {i} appears to not have been used in the "
+                             "graph. Set allow_unused=True if this is the desired behavior."),
+                f"inputs[{i}] ({made}, shape {list(t._data.shape)}) is not on any path from the outputs back "
+                "to the leaves: the outputs were not computed from it (or only through detach()/no_grad).",
+                "fix: check that the outputs really use it, or pass allow_unused=True (None for it) or "
+                "materialize_grads=True (zeros for it).")
+
+
 def _target(t, i):
     from .._ops._core import accumulator
     if not t._requires_grad:
-        raise RuntimeError("One of the differentiated Tensors does not require grad")
+        from ._explain import explain
+        from ._source import note
+        raise note(RuntimeError("One of the differentiated Tensors does not require grad"),
+                   explain(t, f"inputs[{i}]"))
     if t._grad_fn is None:
         return (accumulator(t), 0)
     return (t._grad_fn, t._output_nr)
@@ -87,8 +114,8 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
     if grad_tensors is None:
         grad_tensors = grad_variables
     grads = _tensors(grad_tensors, "grad_tensors") if grad_tensors is not None else (None,) * len(outputs)
-    if len(grads) != len(outputs):
-        raise RuntimeError(f"got {len(grads)} tensors and {len(outputs)} gradients")
+    if len(grads) < len(outputs):
+        raise RuntimeError(f"got {len(outputs)} tensors and {len(grads)} gradients")
     if retain_graph is None:
         retain_graph = create_graph
     grads = _make_grads(outputs, grads)
@@ -96,7 +123,10 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
     if inputs is not None:
         ins = _tensors(inputs, "inputs")
         if len(ins) == 0:
-            raise RuntimeError("'inputs' argument to backward() cannot be empty.")
+            raise RuntimeError("`inputs` argument to `backward()` cannot be empty.")
+        for t in ins:
+            if not t._requires_grad:
+                raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
         targets = [_target(t, i) for i, t in enumerate(ins)]
         got = _engine.execute(roots, retain_graph, create_graph, targets)
         prev = _state.enabled
@@ -136,26 +166,27 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     else:
         gouts = _tensors(grad_outputs, "grad_outputs")
     if len(gouts) != len(outs):
-        raise RuntimeError(f"grad requires one grad_output per output: got {len(gouts)} grad_outputs and "
-                           f"{len(outs)} outputs")
+        raise RuntimeError(f"got {len(outs)} tensors and {len(gouts)} gradients")
+    if len(ins) == 0:
+        raise RuntimeError("`inputs` argument to `grad()` cannot be empty.")
     if retain_graph is None:
         retain_graph = create_graph
     if is_grads_batched:
         return _batched_grad(outs, ins, gouts, retain_graph, create_graph, allow_unused, materialize_grads)
     for i, o in enumerate(outs):
         if not o._requires_grad:
-            raise RuntimeError(f"element {i} of tensors does not require grad and does not have a grad_fn")
+            raise _no_grad_fn(i, o)
     gr = _make_grads(outs, gouts)
     roots = _roots(outs, gr)
     targets = [_target(t, i) for i, t in enumerate(ins)]
     got = _engine.execute(roots, retain_graph, create_graph, targets)
     res = []
-    for t, g in zip(ins, got):
+    for i, (t, g) in enumerate(zip(ins, got)):
         if g is None:
             if materialize_grads:
                 g = _wrap(np.zeros(t._data.shape, dtype=t._data.dtype))
             elif not allow_unused:
-                raise RuntimeError(UNUSED)
+                raise _unused(i, t)
         elif not create_graph and g._grad_fn is not None:
             g = g.detach()
         res.append(g)

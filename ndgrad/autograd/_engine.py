@@ -12,17 +12,29 @@ import sys
 import numpy as np
 
 from . import grad_mode
-from .graph import AccumulateGrad, Node
+from .graph import AccumulateGrad, Node, _anomaly
+from .. import _tensor as _T  # partially initialised here (circular); _T._wrap is read at call time
 
 _state = grad_mode._state
+RUNS = 0  # backward passes started (explain() tells 'not run yet' from 'did not reach')
 
 
 def _fit(g, meta):
     """Sums ``g`` down to the input's shape (broadcasting) and casts to its dtype."""
     shape, npdt = meta
-    if g._data.shape != shape:
-        from .._ops._reduce import sum_to_size
-        g = sum_to_size(g, shape)
+    d = g._data
+    if d.shape != shape:
+        if not _state.enabled and g._grad_fn is None:
+            # not recording (no create_graph): reduce in NumPy, no op dispatch
+            lead = d.ndim - len(shape)
+            axes = tuple(range(lead)) + tuple(i + lead for i, s in enumerate(shape)
+                                              if s == 1 and d.shape[i + lead] != 1)
+            if axes:
+                d = np.add.reduce(d, axis=axes, keepdims=True, out=...)
+            g = _T._wrap(d.reshape(shape))
+        else:
+            from .._ops._reduce import sum_to_size
+            g = sum_to_size(g, shape)
     if g._data.dtype != npdt:
         from .._dtype import from_numpy_dtype
         g = g.to(from_numpy_dtype(npdt))
@@ -39,7 +51,12 @@ def _steal_ok(g):
 def accumulate_grad(var, g):
     """Adds ``g`` into ``var.grad`` as PyTorch's AccumulateGrad does."""
     if var._grad_fn is not None:
-        raise RuntimeError("leaf variable has been moved into the graph interior")
+        from ._source import describe, note
+        raise note(RuntimeError("leaf variable has been moved into the graph interior"),
+                   f"this tensor was a leaf when the graph was recorded, but an in-place op then gave it a "
+                   f"grad_fn: {describe(var._grad_fn)}.",
+                   "fix: modify leaves in place only inside `with torch.no_grad():` (or write x = x * 2, "
+                   "which makes a new tensor and leaves the leaf alone).")
     if g is None:
         return
     cur = var._grad
@@ -99,36 +116,46 @@ def execute(roots, keep_graph, create_graph, targets=None):
     leaves, or a list of (node, output_nr) whose incoming gradients are
     captured and returned (nothing else is run or accumulated).
     """
-    # discover the graph
-    parents = {} if targets is not None else None
-    seen = set()
+    global RUNS
+    RUNS += 1
+    # discover the graph, counting the edges into each node (deps doubles as the seen set)
+    deps = {}
     stack = []
     for node, _, _ in roots:
-        if node not in seen:
-            seen.add(node)
+        if node not in deps:
+            deps[node] = 0
             stack.append(node)
-    order = []
-    while stack:
-        n = stack.pop()
-        order.append(n)
-        for c, _ in n.next_functions:
-            if c is not None:
-                if parents is not None:
-                    parents.setdefault(c, []).append(n)
-                if c not in seen:
-                    seen.add(c)
-                    stack.append(c)
-
-    captured = None
-    needed = None
-    if targets is not None:
+    captured = needed = tmap = run_target = None
+    if targets is None:
+        while stack:
+            for c, _ in stack.pop().next_functions:
+                if c is not None:
+                    if c in deps:
+                        deps[c] += 1
+                    else:
+                        deps[c] = 1
+                        stack.append(c)
+    else:
+        parents = {}
+        while stack:
+            n = stack.pop()
+            for c, _ in n.next_functions:
+                if c is not None:
+                    p = parents.get(c)
+                    if p is None:
+                        parents[c] = [n]
+                    else:
+                        p.append(n)
+                    if c not in deps:
+                        deps[c] = 0
+                        stack.append(c)
         captured = [None] * len(targets)
         tmap = {}
         for i, (n, nr) in enumerate(targets):
             tmap.setdefault(n, []).append((nr, i))
         # a node is needed if a target is reachable from it
         needed = set()
-        work = [n for n in tmap if n in seen]
+        work = [n for n in tmap if n in deps]
         while work:
             n = work.pop()
             if n in needed:
@@ -140,14 +167,11 @@ def execute(roots, keep_graph, create_graph, targets=None):
         for n in tmap:
             if n in needed and any(c in needed for c, _ in n.next_functions if c is not None):
                 run_target.add(n)
-
-    deps = {}
-    for n in order:
-        if needed is not None and n not in needed:
-            continue
-        for c, _ in n.next_functions:
-            if c is not None and (needed is None or c in needed):
-                deps[c] = deps.get(c, 0) + 1
+        deps = {}
+        for n in needed:
+            for c, _ in n.next_functions:
+                if c is not None and c in needed:
+                    deps[c] = deps.get(c, 0) + 1
 
     buffers = {}
     for node, nr, g in roots:
@@ -166,16 +190,23 @@ def execute(roots, keep_graph, create_graph, targets=None):
     prev = _state.enabled
     _state.enabled = create_graph
     heappop, heappush = heapq.heappop, heapq.heappush
+    nxt = None  # the only ready node, kept off the heap (a chain never touches the heap)
     try:
-        while heap:
-            node = heappop(heap)[2]
+        while True:
+            if nxt is not None:
+                node = nxt
+                nxt = None
+            elif heap:
+                node = heappop(heap)[2]
+            else:
+                break
             grads = buffers.pop(node, None)
             if grads is None:
                 grads = [None] * node._nout
             if node._tensor_pre_hooks or node._retain_hooks or node._pre_hooks:
                 grads = _call_pre_hooks(node, grads,
-                                        targets is None or node not in tmap or node in run_target)
-            if targets is not None and node in tmap:
+                                        tmap is None or node not in tmap or node in run_target)
+            if tmap is not None and node in tmap:
                 for nr, i in tmap[node]:
                     captured[i] = grads[nr]
                 if node not in run_target:
@@ -189,7 +220,11 @@ def execute(roots, keep_graph, create_graph, targets=None):
                         _post_hooks(node, (), grads)
                 continue
             if live:
-                outs = node._apply(grads)
+                if _anomaly.enabled:
+                    from .anomaly_mode import run_node
+                    outs = run_node(node, grads)
+                else:
+                    outs = node._apply(grads)
                 if len(outs) != len(nexts):
                     raise RuntimeError(
                         f"function {node.name()} returned an incorrect number of gradients "
@@ -202,27 +237,39 @@ def execute(roots, keep_graph, create_graph, targets=None):
                 outs = None
             grads = None
             meta = node._meta
-            i = 0
+            i = -1
             for c, cnr in nexts:
-                if c is not None and (needed is None or c in needed):
-                    if outs is not None:
-                        g = outs[i]
-                        if g is not None:
-                            shape, npdt = meta[i]
-                            d = g._data
-                            if d.shape != shape or d.dtype != npdt:
-                                g = _fit(g, meta[i])
-                            buf = buffers.get(c)
-                            if buf is None:
+                i += 1
+                if c is None or (needed is not None and c not in needed):
+                    continue
+                if outs is not None:
+                    g = outs[i]
+                    if g is not None:
+                        shape, npdt = meta[i]
+                        d = g._data
+                        if d.shape != shape or d.dtype != npdt:
+                            g = _fit(g, meta[i])
+                        buf = buffers.get(c)
+                        if buf is None:
+                            if c._nout == 1:
+                                buffers[c] = [g]
+                            else:
                                 buf = buffers[c] = [None] * c._nout
+                                buf[cnr] = g
+                        else:
                             old = buf[cnr]
                             buf[cnr] = g if old is None else old + g
-                            g = None
-                    dc = deps[c] - 1
-                    deps[c] = dc
-                    if dc == 0:
+                        g = None
+                dc = deps[c] - 1
+                deps[c] = dc
+                if dc == 0:
+                    if nxt is None and not heap:
+                        nxt = c
+                    else:
+                        if nxt is not None:
+                            heappush(heap, (-nxt._seq, id(nxt), nxt))
+                            nxt = None
                         heappush(heap, (-c._seq, id(c), c))
-                i += 1
             outs = None
     finally:
         _state.enabled = prev

@@ -104,8 +104,24 @@ class Node:
         """The saved values for the rule, version-checked."""
         s = self._saved
         if s is None:
-            raise RuntimeError(BACKWARD_TWICE)
+            raise freed_error(self)
         return tuple(v.unpack(self) if type(v) is SavedVar else v for v in s)
+
+    def __getattr__(self, name):
+        # PyTorch exposes saved values as ``_saved_<name>`` (raw: ``_raw_saved_<name>``)
+        if name.startswith("_saved_") or name.startswith("_raw_saved_"):
+            raw = name.startswith("_raw_")
+            key = name[11:] if raw else name[7:]
+            names = saved_names(self)
+            if key in names:
+                s = self._saved
+                if s is None:
+                    raise freed_error(self)
+                v = s[names.index(key)] if names.index(key) < len(s) else None
+                if type(v) is SavedVar:
+                    return v if raw else v.unpack(self)
+                return v
+        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
 
     def _release(self):
         if self._saved:
@@ -130,12 +146,13 @@ class Node:
 class SavedVar:
     """A tensor saved for backward, with the version it had when saved."""
 
-    __slots__ = ("tensor", "version", "data", "vc", "is_output", "packed", "unpack_hook")
+    __slots__ = ("tensor", "version", "data", "vc", "is_output", "packed", "unpack_hook", "fwd")
 
     def __init__(self, t, is_output=False):
         vc = t._vc
         self.version = vc.v if vc is not None else 0
         self.is_output = is_output
+        self.fwd = None  # forward-mode tangent of a saved output (set by ndgrad._ops._jvp)
         self.packed = None
         self.unpack_hook = None
         if is_output:
@@ -167,40 +184,97 @@ class SavedVar:
             t = _wrap(self.data)
             t._vc = self.vc
             if cur != self.version:
-                _version_error(t, node, 0, cur, self.version)
+                _version_error(t, node, 0, cur, self.version, node, self.vc)
             from .grad_mode import _state
             if _state.enabled:
                 t._grad_fn = node
                 t._requires_grad = True
+            if self.fwd is not None:
+                t._fwd = self.fwd
             return t
         t = self.tensor
         vc = t._vc
         cur = vc.v if vc is not None else 0
         if cur != self.version:
-            _version_error(t, t._grad_fn, t._output_nr, cur, self.version)
+            _version_error(t, t._grad_fn, t._output_nr, cur, self.version, node)
         return t
 
 
-def _version_error(t, fn, output_nr, cur, expected):
+def _version_error(t, fn, output_nr, cur, expected, user=None, vc=None):
     import re
     where = ""
     if fn is not None:
         name = fn.name()
         name = re.sub(r"Backward\d*$", "", name)
         where = f", which is output {output_nr} of {name},"
-    raise RuntimeError(
+    e = RuntimeError(
         "one of the variables needed for gradient computation has been modified by an inplace "
         f"operation: [torch.{t.dtype._legacy} [{', '.join(str(d) for d in t.shape)}]]{where} is at "
         f"version {cur}; expected version {expected} instead. {_HINT}")
+    from ._source import describe, note, src_text
+    vc = vc or t._vc
+    saver = describe(user) if user is not None else "a backward node"
+    if fn is not None and user is not None and fn is not user and fn._seq > user._seq:
+        by = f"by {describe(fn)}"
+    elif vc is not None and vc.src is not None:
+        by = f"at {src_text(vc.src)}"
+    else:
+        by = "outside autograd's view (under no_grad, through .data or a detached alias)"
+    lines = [f"{saver} saved this tensor at version {expected} for its backward; it was then modified in "
+             f"place (now version {cur}) {by}."]
+    lines.append("fix: use the out-of-place form (y = y + 1 instead of y += 1 / y.add_(1); "
+                 "y = y.clone(); y[i] = v) or do the in-place change before the tensor is used.")
+    raise note(e, *lines)
+
+
+# PyTorch's names of saved values (``node._saved_<name>``), in the order of the op's save spec;
+# nodes not listed use self/other for inputs 0/1 and result for the output.
+SAVED_NAMES = {
+    "PowBackward0": ("self", "exponent"), "PowBackward1": ("self", "exponent", "result"),
+    "PowBackward2": ("exponent", "self", "result"), "MmBackward0": ("self", "mat2"),
+    "BmmBackward0": ("self", "mat2"), "MvBackward0": ("self", "vec"), "DotBackward0": ("self", "tensor"),
+    "MatmulBackward0": ("self", "other"), "WhereBackward0": ("condition",),
+    "Atan2Backward0": ("self", "other"), "AddcmulBackward0": ("self", "tensor1", "tensor2"),
+    "AddcdivBackward0": ("self", "tensor1", "tensor2"),
+}
+
+
+def saved_names(node):
+    cls = type(node)
+    names = cls.__dict__.get("_saved_names_")
+    if names is None:
+        names = SAVED_NAMES.get(cls.__name__)
+        if names is None:
+            op = getattr(cls, "_op", None)
+            spec = getattr(op, "save", ()) if op is not None else ()
+            names = tuple("result" if item == "out" else ("self", "other", "input2", "input3")[item]
+                          if type(item) is int and item < 4 else f"arg{item}" for item, _ in spec)
+            if type(node).__name__.endswith("Backward") and not spec:  # custom Function: none exposed
+                names = ()
+        cls._saved_names_ = names
+    return names
+
+
+def freed_error(node):
+    """PyTorch's 'backward through the graph a second time' error, with a note naming the node."""
+    from ._source import describe, note
+    return note(RuntimeError(BACKWARD_TWICE),
+                f"{describe(node)} already ran in an earlier backward() that freed its saved tensors.",
+                "fix: pass retain_graph=True to the first backward()/autograd.grad() call, or recompute the "
+                "forward pass before each backward().")
 
 
 class _VC:
     """Version counter, shared by a tensor and its views."""
 
-    __slots__ = ("v",)
+    # gen: _seq of the last node an in-place op gave this memory's history (views made before it
+    # regenerate their grad_fn); src: (code, lasti) of the last recorded in-place op, for error notes
+    __slots__ = ("v", "gen", "src")
 
     def __init__(self, v=0):
         self.v = v
+        self.gen = -1
+        self.src = None
 
 
 class AccumulateGrad(Node):
