@@ -113,7 +113,9 @@ def test_batch_sampler_and_argument_errors():
     for kw, msg in [(dict(sampler=[0], shuffle=True), "sampler option is mutually exclusive with shuffle"),
                     (dict(batch_sampler=[[0]], batch_size=2), "batch_sampler option is mutually exclusive"),
                     (dict(batch_size=None, drop_last=True), "batch_size=None option disables auto-batching"),
-                    (dict(num_workers=-1), "num_workers option should be non-negative")]:
+                    (dict(num_workers=-1), "num_workers option should be non-negative"),
+                    (dict(prefetch_factor=2), "prefetch_factor option could only be specified in multiprocessing"),
+                    (dict(persistent_workers=True), "persistent_workers option needs num_workers > 0")]:
         with pytest.raises(ValueError, match=msg):
             DataLoader(_ds(), **kw)
     with pytest.warns(UserWarning, match="num_workers=2 is treated as num_workers=0"):

@@ -11,7 +11,12 @@ from ._collate import default_collate, default_convert
 from .dataset import IterableDataset
 from .sampler import BatchSampler, RandomSampler, SequentialSampler
 
-__all__ = ["DataLoader"]
+__all__ = ["DataLoader", "get_worker_info"]
+
+
+def get_worker_info():
+    """Always ``None``: batches are loaded in the main process."""
+    return None
 
 
 class _InfiniteConstantSampler:
@@ -37,6 +42,11 @@ class DataLoader:
                              "multiprocessing.")
         if timeout < 0:
             raise ValueError("timeout option should be non-negative")
+        if num_workers == 0 and prefetch_factor is not None:
+            raise ValueError("prefetch_factor option could only be specified in multiprocessing.let num_workers > 0 "
+                             "to enable multiprocessing, otherwise set prefetch_factor to None.")
+        if persistent_workers and num_workers == 0:
+            raise ValueError("persistent_workers option needs num_workers > 0")
         if num_workers > 0:
             warnings.warn(f"ndgrad's DataLoader loads batches in the main process: num_workers={num_workers} is "
                           "treated as num_workers=0 (same batches, same order)", UserWarning, stacklevel=2)
