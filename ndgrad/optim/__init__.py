@@ -10,10 +10,10 @@ tensor(1.0000, requires_grad=True)
 """
 from .optimizer import Optimizer  # noqa: F401
 from ._first_order import SGD, Adam, AdamW, Adamax, NAdam, RAdam  # noqa: F401
-from ._adaptive import RMSprop, Adagrad, Adadelta  # noqa: F401
+from ._adaptive import RMSprop, Adagrad, Adadelta, Rprop, ASGD  # noqa: F401
 from .lbfgs import LBFGS  # noqa: F401
 from . import lr_scheduler  # noqa: F401
 
 
 __all__ = ["Optimizer", "SGD", "Adam", "AdamW", "Adamax", "NAdam", "RAdam", "RMSprop", "Adagrad", "Adadelta",
-           "LBFGS", "lr_scheduler"]
+           "Rprop", "ASGD", "LBFGS", "lr_scheduler"]

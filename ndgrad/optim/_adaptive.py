@@ -1,9 +1,10 @@
-"""Per-coordinate adaptive step sizes: RMSprop, Adagrad, Adadelta (PyTorch's single-tensor updates)."""
+"""Per-coordinate adaptive step sizes (RMSprop, Adagrad, Adadelta, Rprop) and averaged SGD (ASGD),
+with PyTorch's single-tensor update arithmetic."""
 from .._creation import full_like, zeros_like
 from ._first_order import _PerParam
 from .optimizer import _check, _scalar, _step_tensor
 
-__all__ = ["RMSprop", "Adagrad", "Adadelta"]
+__all__ = ["RMSprop", "Adagrad", "Adadelta", "Rprop", "ASGD"]
 
 
 def _l2(p, grad, group):
@@ -122,3 +123,75 @@ class Adadelta(_PerParam):
         delta.div_(std).mul_(grad)
         acc_delta.mul_(rho).addcmul_(delta, delta, value=1 - rho)
         p.add_(delta, alpha=-_scalar(group["lr"]))
+
+
+class Rprop(_PerParam):
+    """Resilient backpropagation: per-coordinate steps grow or shrink with the gradient's sign.
+
+    >>> opt = torch.optim.Rprop(model.parameters(), lr=1e-2, etas=(0.5, 1.2))
+    """
+
+    def __init__(self, params, lr=1e-2, etas=(0.5, 1.2), step_sizes=(1e-6, 50), *, capturable=False, foreach=None,
+                 maximize=False, differentiable=False):
+        _check(lr)
+        if not 0.0 < etas[0] < 1.0 < etas[1]:
+            raise ValueError(f"Invalid eta values: {etas[0]}, {etas[1]}")
+        defaults = dict(lr=lr, etas=etas, step_sizes=step_sizes, foreach=foreach, maximize=maximize,
+                        differentiable=differentiable, capturable=capturable)
+        super().__init__(params, defaults)
+
+    def _init(self, p, group, state):
+        state["step"] = _step_tensor()
+        state["prev"] = zeros_like(p)
+        state["step_size"] = full_like(p.grad, _scalar(group["lr"]))
+
+    def _update(self, p, grad, state, group):
+        etaminus, etaplus = group["etas"]
+        step_size_min, step_size_max = group["step_sizes"]
+        prev, step_size = state["prev"], state["step_size"]
+        state["step"] += 1
+        sign = grad.mul(prev).sign()
+        sign[sign.gt(0)] = etaplus
+        sign[sign.lt(0)] = etaminus
+        sign[sign.eq(0)] = 1
+        step_size.mul_(sign).clamp_(step_size_min, step_size_max)
+        grad = grad.clone()
+        grad[sign.eq(etaminus)] = 0
+        p.addcmul_(grad.sign(), step_size, value=-1)
+        prev.copy_(grad)
+
+
+class ASGD(_PerParam):
+    """Averaged SGD: SGD with decaying steps and a running average of the iterates (``state["ax"]``).
+
+    >>> opt = torch.optim.ASGD(model.parameters(), lr=1e-2)
+    """
+
+    def __init__(self, params, lr=1e-2, lambd=1e-4, alpha=0.75, t0=1e6, weight_decay=0, foreach=None,
+                 maximize=False, differentiable=False, capturable=False):
+        _check(lr, ("weight_decay value", weight_decay, 0.0 <= weight_decay))
+        defaults = dict(lr=lr, lambd=lambd, alpha=alpha, t0=t0, weight_decay=weight_decay, foreach=foreach,
+                        maximize=maximize, differentiable=differentiable, capturable=capturable)
+        super().__init__(params, defaults)
+
+    def _init(self, p, group, state):
+        state["step"] = _step_tensor()
+        state["eta"] = _step_tensor(_scalar(group["lr"]))
+        state["mu"] = _step_tensor(1.0)
+        state["ax"] = zeros_like(p)
+
+    def _update(self, p, grad, state, group):
+        lr, lambd, alpha = _scalar(group["lr"]), group["lambd"], group["alpha"]
+        mu, ax, eta, step_t = state["mu"], state["ax"], state["eta"], state["step"]
+        step_t += 1
+        grad = _l2(p, grad, group)
+        eta_value = eta.item()
+        p.mul_(1 - lambd * eta_value)
+        p.add_(grad, alpha=-eta_value)
+        if mu.item() != 1:
+            ax.add_(p.sub(ax).mul_(mu))
+        else:
+            ax.copy_(p)
+        step = step_t.item()
+        eta.fill_(lr / ((1 + lambd * lr * step) ** alpha))
+        mu.fill_(1 / max(1, step - group["t0"]))

@@ -31,6 +31,10 @@ CONFIGS = [
     ("NAdam", dict(lr=0.01, weight_decay=0.01, decoupled_weight_decay=True)),
     ("RAdam", dict(lr=0.01)),
     ("RAdam", dict(lr=0.01, weight_decay=0.01, decoupled_weight_decay=True)),
+    ("Rprop", dict(lr=0.01)),
+    ("Rprop", dict(lr=0.05, etas=(0.3, 1.5), step_sizes=(1e-3, 0.1), maximize=True)),
+    ("ASGD", dict(lr=0.05)),
+    ("ASGD", dict(lr=0.05, t0=5, lambd=0.01, weight_decay=0.01)),
 ]
 
 
