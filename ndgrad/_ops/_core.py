@@ -116,6 +116,8 @@ def record(op, outs, inputs, params=()):
     node._meta = meta
     node._needs = tuple(needs)
     node._params = params
+    if cls._nout < 0:  # ops with a variable number of outputs (split, unbind)
+        node._nout = len(outs)
     node._seq = next(_seq)
     if _track.on:
         # the user's line (first frame outside ndgrad), for autograd errors; see autograd/_source.py.
