@@ -1,0 +1,589 @@
+"""Primitives of ``ndgrad.nn.functional`` whose PyTorch grad_fn is a single node: activations,
+softmax, losses, normalisation, embedding. Loaded with ``ndgrad.nn`` (not at ``import ndgrad``).
+
+Every VJP rule is written in ndgrad ops, so double backward works. Piecewise factors that do
+not depend on the input (masks, slopes) are NumPy constants.
+"""
+import math
+
+import numpy as np
+
+from .._tensor import _wrap
+from ._core import defop, needs_grad, record
+from ._dispatch import apply, out_array, result_dtype
+
+# ------------------------------------------------------------------- erf
+_SQRT_PI = math.sqrt(math.pi)
+
+
+def _erf_series(x):
+    # erf(x) = 2/sqrt(pi) exp(-x^2) sum_n (2x^2)^n x / (1*3*...*(2n+1)): positive terms, no cancellation
+    x2 = x * x
+    term = x.copy()
+    total = x.copy()
+    for n in range(1, 90):
+        term = term * (2 * x2) / (2 * n + 1)
+        total += term
+    return 2.0 / _SQRT_PI * np.exp(-x2) * total
+
+
+def _erfc_cf(x):
+    # erfc(x) = exp(-x^2)/sqrt(pi) / (x + (1/2)/(x + 1/(x + (3/2)/(x + ...)))), x >= 3
+    f = x.copy()
+    for k in range(60, 0, -1):
+        f = x + (k / 2.0) / f
+    return np.exp(-x * x) / (_SQRT_PI * f)
+
+
+def erf_np(x):
+    """Vectorised erf, float64-accurate (SciPy's when installed, else series/continued fraction)."""
+    try:
+        from scipy.special import erf
+        return erf(x)
+    except ImportError:  # pragma: no cover - exercised by the fallback test
+        return _erf_fallback(x)
+
+
+def _erf_fallback(x):
+    x = np.asarray(x)
+    xd = x.astype(np.float64)
+    a = np.abs(xd)
+    out = np.empty_like(xd)
+    small = a < 3.0
+    out[small] = _erf_series(a[small])
+    big = ~small & np.isfinite(a)
+    out[big] = 1.0 - _erfc_cf(a[big])
+    out[np.isinf(a)] = 1.0
+    out[np.isnan(a)] = np.nan
+    return (np.sign(xd) * out).astype(x.dtype if x.dtype.kind == "f" else np.float64)
+
+
+def _erf_vjp(ctx, g):
+    x, = ctx.saved
+    from ._pointwise import exp
+    return (g * exp(-(x * x)) * (2.0 / _SQRT_PI),)
+
+
+ERF = defop("erf", erf_np, _erf_vjp, save=(0,))
+
+
+def erf(x):
+    from ._dispatch import unary
+    return unary(ERF, x, floating=True)
+
+
+# ------------------------------------------------------------ activations
+def _const(arr, like):
+    return _wrap(np.asarray(arr, dtype=like._data.dtype))
+
+
+def _leaky_kernel(x, slope):
+    return np.where(x > 0, x, x * slope).astype(x.dtype, copy=False)
+
+
+def _leaky_vjp(ctx, g):
+    x, = ctx.saved
+    return (g * _const(np.where(x._data > 0, 1.0, ctx._params[0]), g),)
+
+
+def _elu_kernel(x, alpha, scale, input_scale):
+    with np.errstate(over="ignore"):
+        neg = np.expm1(np.minimum(x, 0) * input_scale) * (alpha * scale)
+    return np.where(x > 0, x * scale, neg).astype(x.dtype, copy=False)
+
+
+def _elu_vjp(ctx, g):
+    out, = ctx.saved
+    alpha, scale, input_scale = ctx._params
+    from ._index import where
+    pos = _wrap(out._data > 0)
+    return (where(pos, g * scale, g * ((out + alpha * scale) * input_scale)),)
+
+
+def _celu_kernel(x, alpha):
+    return _elu_kernel(x, alpha, 1.0, 1.0 / alpha)
+
+
+def _celu_vjp(ctx, g):
+    out, = ctx.saved
+    alpha, = ctx._params
+    from ._index import where
+    return (where(_wrap(out._data > 0), g, g * ((out + alpha) / alpha)),)
+
+
+_S2 = 1.0 / math.sqrt(2.0)
+_S2PI = math.sqrt(2.0 / math.pi)
+_INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
+
+
+def _gelu_kernel(x, approximate):
+    if approximate == "tanh":
+        inner = _S2PI * (x + 0.044715 * x * x * x)
+        return (0.5 * x * (1.0 + np.tanh(inner))).astype(x.dtype, copy=False)
+    return (0.5 * x * (1.0 + erf_np(x * _S2))).astype(x.dtype, copy=False)
+
+
+def _gelu_vjp(ctx, g):
+    x, = ctx.saved
+    from ._pointwise import exp, tanh
+    if ctx._params[0] == "tanh":
+        x2 = x * x
+        t = tanh((x + x2 * x * 0.044715) * _S2PI)
+        d = (1 + t) * 0.5 + x * 0.5 * (1 - t * t) * ((1 + x2 * (3 * 0.044715)) * _S2PI)
+        return (g * d,)
+    cdf = (erf(x * _S2) + 1) * 0.5
+    pdf = exp(x * x * -0.5) * _INV_SQRT_2PI
+    return (g * (cdf + x * pdf),)
+
+
+def _silu_kernel(x):
+    with np.errstate(over="ignore"):
+        return (x / (1.0 + np.exp(-x))).astype(x.dtype, copy=False)
+
+
+def _silu_vjp(ctx, g):
+    x, = ctx.saved
+    from ._pointwise import sigmoid
+    s = sigmoid(x)
+    return (g * (s * (1 + x * (1 - s))),)
+
+
+def _softplus_kernel(x, beta, threshold):
+    bx = x * beta
+    with np.errstate(over="ignore"):
+        soft = np.log1p(np.exp(np.minimum(bx, threshold))) / beta
+    return np.where(bx > threshold, x, soft).astype(x.dtype, copy=False)
+
+
+def _softplus_vjp(ctx, g):
+    x, = ctx.saved
+    beta, threshold = ctx._params
+    from ._index import where
+    from ._pointwise import sigmoid
+    return (where(_wrap(x._data * beta > threshold), g, g * sigmoid(x * beta)),)
+
+
+def _hardtanh_kernel(x, lo, hi):
+    return np.clip(x, lo, hi)
+
+
+def _hardtanh_vjp(ctx, g):
+    x, = ctx.saved
+    lo, hi = ctx._params
+    return (g * _const((x._data > lo) & (x._data < hi), g),)
+
+
+def _logsigmoid_kernel(x):
+    with np.errstate(over="ignore"):
+        return (np.minimum(x, 0) - np.log1p(np.exp(-np.abs(x)))).astype(x.dtype, copy=False)
+
+
+def _logsigmoid_vjp(ctx, g):
+    x, = ctx.saved
+    from ._pointwise import sigmoid
+    return (g * sigmoid(-x),)
+
+
+LEAKY_RELU = defop("leaky_relu", _leaky_kernel, _leaky_vjp, node="LeakyReluBackward0", save=(0,))
+ELU = defop("elu", _elu_kernel, _elu_vjp, save=("out",))
+CELU = defop("celu", _celu_kernel, _celu_vjp, save=("out",))
+GELU = defop("gelu", _gelu_kernel, _gelu_vjp, save=(0,))
+SILU = defop("silu", _silu_kernel, _silu_vjp, save=(0,))
+SOFTPLUS = defop("softplus", _softplus_kernel, _softplus_vjp, save=(0,))
+HARDTANH = defop("hardtanh", _hardtanh_kernel, _hardtanh_vjp, save=(0,))
+LOGSIGMOID = defop("log_sigmoid", _logsigmoid_kernel, _logsigmoid_vjp, node="LogSigmoidBackward0", save=(0,))
+
+
+def activation(op, x, *params):
+    """Runs an elementwise activation op on a floating tensor."""
+    from ._dispatch import unary
+    return unary(op, x, params)
+
+
+# -------------------------------------------------------------- softmax
+def _softmax_kernel(x, dim):
+    m = np.max(x, axis=dim, keepdims=True) if x.size else 0
+    e = np.exp(x - m)
+    return e / np.sum(e, axis=dim, keepdims=True)
+
+
+def _log_softmax_kernel(x, dim):
+    m = np.max(x, axis=dim, keepdims=True) if x.size else 0
+    s = x - m
+    with np.errstate(divide="ignore"):
+        return s - np.log(np.sum(np.exp(s), axis=dim, keepdims=True))
+
+
+def _softmax_vjp(ctx, g):
+    out, = ctx.saved
+    dim, = ctx._params
+    return (out * (g - (g * out).sum(dim, keepdim=True)),)
+
+
+def _log_softmax_vjp(ctx, g):
+    out, = ctx.saved
+    dim, = ctx._params
+    return (g - out.exp() * g.sum(dim, keepdim=True),)
+
+
+SOFTMAX = defop("softmax", _softmax_kernel, _softmax_vjp, save=("out",))
+LOG_SOFTMAX = defop("log_softmax", _log_softmax_kernel, _log_softmax_vjp, save=("out",))
+
+
+def softmax_op(x, dim, log=False):
+    from ._reduce import dim_index
+    d = dim_index(dim, x._data.ndim) if x._data.ndim else 0
+    xd = x._data
+    if xd.ndim == 0:
+        arr = np.zeros((), xd.dtype) if log else np.ones((), xd.dtype)
+    else:
+        arr = (_log_softmax_kernel if log else _softmax_kernel)(xd, d)
+    t = _wrap(out_array(arr, xd.dtype))
+    if needs_grad(x):
+        record(LOG_SOFTMAX if log else SOFTMAX, t, (x,), (d,))
+    return t
+
+
+# ---------------------------------------------------------------- losses
+def _reduce_np(loss, reduction):
+    if reduction == "none":
+        return loss
+    if reduction == "sum":
+        return np.asarray(np.sum(loss), dtype=loss.dtype)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.asarray(np.mean(loss), dtype=loss.dtype)
+
+
+def _scale(ctx, g, reduction=None):
+    """The incoming gradient spread over elements: divided by n for 'mean'."""
+    if (ctx._params[0] if reduction is None else reduction) == "mean":
+        n = int(np.prod(np.broadcast_shapes(ctx._meta[0][0], ctx._meta[1][0])))
+        return g / n
+    return g
+
+
+def _pair(ctx, gx):
+    n = ctx._needs
+    return (gx if n[0] else None, -gx if n[1] else None)
+
+
+def _mse_kernel(x, t, reduction):
+    d = x - t
+    return _reduce_np(d * d, reduction)
+
+
+def _mse_vjp(ctx, g):
+    x, t = ctx.saved
+    return _pair(ctx, _scale(ctx, g) * ((x - t) * 2))
+
+
+def _smooth_l1_kernel(x, t, reduction, beta):
+    d = np.abs(x - t)
+    if beta == 0:
+        return _reduce_np(d, reduction)
+    return _reduce_np(np.where(d < beta, 0.5 * d * d / beta, d - 0.5 * beta).astype(d.dtype), reduction)
+
+
+def _smooth_l1_vjp(ctx, g):
+    x, t = ctx.saved
+    beta = ctx._params[1]
+    from ._index import where
+    d = x - t
+    inner = _wrap(np.abs(d._data) < beta)
+    f = where(inner, d / beta, d.sign()) if beta else d.sign()
+    return _pair(ctx, _scale(ctx, g) * f)
+
+
+def _huber_kernel(x, t, reduction, delta):
+    d = np.abs(x - t)
+    return _reduce_np(np.where(d < delta, 0.5 * d * d, delta * (d - 0.5 * delta)).astype(d.dtype), reduction)
+
+
+def _huber_vjp(ctx, g):
+    x, t = ctx.saved
+    delta = ctx._params[1]
+    from ._index import where
+    d = x - t
+    f = where(_wrap(np.abs(d._data) < delta), d, d.sign() * delta)
+    return _pair(ctx, _scale(ctx, g) * f)
+
+
+MSE_LOSS = defop("mse_loss", _mse_kernel, _mse_vjp, node="MseLossBackward0", save=(0, 1))
+SMOOTH_L1_LOSS = defop("smooth_l1_loss", _smooth_l1_kernel, _smooth_l1_vjp, node="SmoothL1LossBackward0",
+                       save=(0, 1))
+HUBER_LOSS = defop("huber_loss", _huber_kernel, _huber_vjp, save=(0, 1))
+
+
+def pointwise_loss(op, x, t, reduction, *params):
+    """A loss of input and target (broadcast together), reduced by ``reduction``."""
+    rt = result_dtype(x, t).np
+    xa = x._data.astype(rt, copy=False)
+    ta = t._data.astype(rt, copy=False)
+    out = _wrap(out_array(op.kernel(xa, ta, reduction, *params), rt))
+    if needs_grad(x, t):
+        record(op, out, (x, t), (reduction,) + params)
+    return out
+
+
+# nll_loss: input (N, C, *) or (C,), target (N, *) or (); the class dim is 1 (0 for 1-D input)
+def _nll_parts(shape, t, w, ignore_index):
+    cdim = 1 if len(shape) >= 2 else 0
+    valid = t != ignore_index
+    tc = np.where(valid, t, 0)
+    ww = (w[tc] if w is not None else np.ones(tc.shape)) * valid
+    return cdim, tc, ww
+
+
+def _nll_kernel(x, t, w, ignore_index, reduction):
+    cdim, tc, ww = _nll_parts(x.shape, t, w, ignore_index)
+    picked = np.take_along_axis(x, np.expand_dims(tc, cdim), cdim).squeeze(cdim) if x.ndim else x
+    loss = -(ww.astype(x.dtype) * picked)
+    if reduction == "none":
+        return loss.astype(x.dtype)
+    s = np.sum(loss)
+    if reduction == "sum":
+        return np.asarray(s, dtype=x.dtype)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.asarray(s / np.sum(ww.astype(x.dtype)), dtype=x.dtype)
+
+
+def _nll_vjp(ctx, g):
+    t, w, ignore_index, reduction = ctx._params
+    shape, dt = ctx._meta[0]
+    cdim, tc, ww = _nll_parts(shape, t, w, ignore_index)
+    coef = np.zeros(shape, dtype=dt)
+    scale = -1.0
+    if reduction == "mean":
+        with np.errstate(invalid="ignore", divide="ignore"):
+            scale = -1.0 / np.sum(ww)
+    np.put_along_axis(coef, np.expand_dims(tc, cdim), np.expand_dims(ww * scale, cdim), cdim)
+    if reduction == "none" and len(shape) >= 2:
+        g = g.unsqueeze(1)
+    return (g * _wrap(coef),)
+
+
+NLL_LOSS = defop("nll_loss", None, _nll_vjp, node="NllLossBackward0")
+
+
+def nll_loss_op(x, target, weight, ignore_index, reduction):
+    t = target._data
+    w = None if weight is None else weight._data
+    out = _wrap(out_array(_nll_kernel(x._data, t, w, ignore_index, reduction), x._data.dtype))
+    if needs_grad(x):
+        record(NLL_LOSS, out, (x,), (t, w, ignore_index, reduction))
+    return out
+
+
+_EPS = 1e-12
+
+
+def _bce_kernel(x, t, w, reduction):
+    with np.errstate(divide="ignore"):
+        lx = np.maximum(np.log(x), -100)
+        l1x = np.maximum(np.log1p(-x), -100)
+    loss = -(t * lx + (1 - t) * l1x)
+    if w is not None:
+        loss = loss * w
+    return _reduce_np(loss.astype(x.dtype, copy=False), reduction)
+
+
+def _bce_vjp(ctx, g):
+    x, t = ctx.saved
+    w, reduction = ctx._params
+    g = _scale(ctx, g, reduction)
+    if w is not None:
+        g = g * _const(w, g)
+    n = ctx._needs
+    gx = g * (x - t) / ((1 - x) * x).clamp(min=_EPS) if n[0] else None
+    gt = g * ((1 - x).log().clamp(min=-100) - x.log().clamp(min=-100)) if n[1] else None
+    return gx, gt
+
+
+def _bce_logits_kernel(x, t, w, pw, reduction):
+    with np.errstate(over="ignore"):
+        sp = np.log1p(np.exp(-np.abs(x))) + np.maximum(-x, 0)
+    if pw is not None:
+        loss = (1 - t) * x + (1 + (pw - 1) * t) * sp
+    else:
+        loss = (1 - t) * x + sp
+    if w is not None:
+        loss = loss * w
+    return _reduce_np(loss.astype(x.dtype, copy=False), reduction)
+
+
+def _bce_logits_vjp(ctx, g):
+    x, t = ctx.saved
+    w, pw, reduction = ctx._params
+    g = _scale(ctx, g, reduction)
+    if w is not None:
+        g = g * _const(w, g)
+    n = ctx._needs
+    gx = gt = None
+    if n[0]:
+        s = x.sigmoid()
+        if pw is None:
+            gx = g * (s - t)
+        else:
+            p = _const(pw, g)
+            gx = g * ((t * (p - 1) + 1) * s - p * t)
+    if n[1]:
+        if pw is None:
+            gt = -g * x
+        else:
+            sp = (-x.abs()).exp().log1p() + (-x).relu()
+            gt = g * ((_const(pw, g) - 1) * sp - x)
+    return gx, gt
+
+
+BCE = defop("binary_cross_entropy", _bce_kernel, _bce_vjp, save=(0, 1))
+BCE_LOGITS = defop("binary_cross_entropy_with_logits", _bce_logits_kernel, _bce_logits_vjp, save=(0, 1))
+
+
+# ------------------------------------------------------- normalisation
+def _moments(x, dims):
+    acc = np.float64 if x.dtype == np.float64 else np.float32
+    mu = np.mean(x, axis=dims, keepdims=True, dtype=acc)
+    var = np.mean(np.square(x - mu), axis=dims, keepdims=True, dtype=acc)
+    return mu, var
+
+
+def _layer_norm_kernel(x, w, b, k, eps):
+    dims = tuple(range(x.ndim - k, x.ndim))
+    mu, var = _moments(x, dims)
+    y = (x - mu) / np.sqrt(var + eps)
+    if w is not None:
+        y = y * w
+    if b is not None:
+        y = y + b
+    return y.astype(x.dtype, copy=False)
+
+
+def _norm_backward(x, w, g, dims, eps, wshape, pdims):
+    """Gradients of (x - mean)/sqrt(var + eps) * w + b with batch statistics over ``dims``."""
+    mu = x.mean(dims, keepdim=True)
+    xc = x - mu
+    rstd = ((xc * xc).mean(dims, keepdim=True) + eps).rsqrt()
+    xhat = xc * rstd
+    gh = g if w is None else g * w.reshape(wshape)
+    gx = rstd * (gh - gh.mean(dims, keepdim=True) - xhat * (gh * xhat).mean(dims, keepdim=True))
+    gw = g * xhat
+    return gx, (gw.sum(pdims) if pdims else gw), (g.sum(pdims) if pdims else g)
+
+
+def _layer_norm_vjp(ctx, g):
+    x, w = ctx.saved
+    k, eps = ctx._params
+    dims = tuple(range(x.ndim - k, x.ndim))
+    gx, gw, gb = _norm_backward(x, w, g, dims, eps, tuple(x.shape[x.ndim - k:]), ())
+    n = ctx._needs
+    return (gx if n[0] else None, gw if n[1] else None, gb if n[2] else None)
+
+
+LAYER_NORM = defop("native_layer_norm", None, _layer_norm_vjp, node="NativeLayerNormBackward0", save=(0, 1))
+
+
+def _bn_shape(ndim, c):
+    return (1, c) + (1,) * (ndim - 2)
+
+
+def _batch_norm_vjp(ctx, g):
+    x, w = ctx.saved
+    training, eps, mean, invstd = ctx._params
+    dims = (0,) + tuple(range(2, x.ndim))
+    shape = _bn_shape(x.ndim, x.shape[1])
+    n = ctx._needs
+    if training:
+        gx, gw, gb = _norm_backward(x, w, g, dims, eps, shape, dims)
+    else:
+        m, s = _wrap(mean.reshape(shape)), _wrap(invstd.reshape(shape))
+        gx = g * s if w is None else g * (w.reshape(shape) * s)
+        gw = (g * ((x - m) * s)).sum(dims)
+        gb = g.sum(dims)
+    return (gx if n[0] else None, gw if n[1] else None, gb if n[2] else None)
+
+
+BATCH_NORM = defop("native_batch_norm", None, _batch_norm_vjp, node="NativeBatchNormBackward0", save=(0, 1))
+
+
+def layer_norm_op(x, k, w, b, eps):
+    arr = _layer_norm_kernel(x._data, None if w is None else w._data, None if b is None else b._data, k, eps)
+    out = _wrap(out_array(arr, x._data.dtype))
+    if needs_grad(x, w, b):
+        record(LAYER_NORM, out, (x, w, b), (k, eps))
+    return out
+
+
+def batch_norm_op(x, running_mean, running_var, w, b, training, momentum, eps):
+    """Batch norm; in training, updates the running statistics in place (PyTorch's unbiased var)."""
+    xd = x._data
+    dims = (0,) + tuple(range(2, xd.ndim))
+    shape = _bn_shape(xd.ndim, xd.shape[1])
+    if training:
+        mu, var = _moments(xd, dims)
+        n = xd.size // xd.shape[1]
+        if running_mean is not None:
+            rm = running_mean._data
+            rm *= (1 - momentum)
+            rm += momentum * mu.reshape(-1).astype(rm.dtype)
+            running_mean._bump()
+        if running_var is not None:
+            rv = running_var._data
+            rv *= (1 - momentum)
+            rv += momentum * (var.reshape(-1) * (n / max(n - 1, 1))).astype(rv.dtype)
+            running_var._bump()
+        mean, invstd = mu.reshape(-1), 1.0 / np.sqrt(var.reshape(-1) + eps)
+    else:
+        mean = running_mean._data
+        invstd = 1.0 / np.sqrt(running_var._data + eps)
+    y = (xd - mean.reshape(shape)) * invstd.reshape(shape)
+    if w is not None:
+        y = y * w._data.reshape(shape)
+    if b is not None:
+        y = y + b._data.reshape(shape)
+    out = _wrap(out_array(y, xd.dtype))
+    if needs_grad(x, w, b):
+        record(BATCH_NORM, out, (x, w, b), (training, eps, mean, invstd))
+    return out
+
+
+# -------------------------------------------------------------- embedding
+def _embedding_scale(idx, num, padding_idx, by_freq):
+    """Per-index factor of the weight gradient: 0 at padding_idx, 1/count with scale_grad_by_freq."""
+    f = np.ones(idx.shape)
+    if by_freq:
+        f = f / np.bincount(idx.ravel(), minlength=num)[idx]
+    if padding_idx is not None:
+        f = f * (idx != padding_idx)
+    return f
+
+
+def _embedding_vjp(ctx, g):
+    idx, padding_idx, by_freq = ctx._params
+    shape = ctx._meta[0][0]
+    return (apply(EMBEDDING_BACKWARD, (g,), (g._data,), (idx, shape, padding_idx, by_freq)),)
+
+
+def _embedding_backward_kernel(g, idx, shape, padding_idx, by_freq):
+    out = np.zeros(shape, dtype=g.dtype)
+    f = _embedding_scale(idx, shape[0], padding_idx, by_freq).astype(g.dtype)
+    np.add.at(out, idx.ravel(), g.reshape(-1, shape[1]) * f.reshape(-1, 1))
+    return out
+
+
+def _embedding_backward_vjp(ctx, gg):
+    idx, shape, padding_idx, by_freq = ctx._params
+    f = _embedding_scale(idx, shape[0], padding_idx, by_freq)
+    rows = gg.index_select(0, _wrap(idx.reshape(-1))).reshape(idx.shape + (shape[1],))
+    return (rows * _const(f[..., None], gg),)
+
+
+EMBEDDING = defop("embedding", None, _embedding_vjp)
+EMBEDDING_BACKWARD = defop("embedding_backward", _embedding_backward_kernel, _embedding_backward_vjp,
+                           node="EmbeddingBackwardBackward0")
+
+
+def embedding_op(idx, weight, padding_idx, scale_grad_by_freq):
+    out = _wrap(weight._data[idx])
+    if needs_grad(weight):
+        record(EMBEDDING, out, (weight,), (idx, padding_idx, scale_grad_by_freq))
+    return out

@@ -1,0 +1,548 @@
+"""``ndgrad.nn.functional``: PyTorch's functional API (activations, losses, linear, dropout,
+normalisation, embedding; spatial ops come from ``_functional_spatial``).
+
+>>> import ndgrad as torch
+>>> import ndgrad.nn.functional as F
+>>> F.relu(torch.tensor([-1.0, 2.0]))
+tensor([0., 2.])
+"""
+import math
+import warnings
+
+import numpy as np
+
+from .. import _dtype as D
+from .._tensor import Tensor, _wrap
+from .._ops import _nn as _K
+from .._ops._pointwise import sigmoid, tanh  # noqa: F401  (F.sigmoid / F.tanh)
+from ._functional_spatial import (adaptive_avg_pool1d, adaptive_avg_pool2d, avg_pool1d, avg_pool2d,  # noqa: F401
+                                  conv1d, conv2d, conv3d, fold, interpolate, max_pool1d, max_pool2d,
+                                  max_pool3d, pad, unfold, upsample, _pair)
+
+# ----------------------------------------------------------- activations
+
+
+def _inplace(input, result):
+    """PyTorch's ``inplace=True``: writes the result into ``input`` and returns it."""
+    return input.copy_(result)
+
+
+def relu(input, inplace=False):
+    return input.relu_() if inplace else input.relu()
+
+
+def relu_(input):
+    return input.relu_()
+
+
+def leaky_relu(input, negative_slope=0.01, inplace=False):
+    r = _K.activation(_K.LEAKY_RELU, input, float(negative_slope))
+    return _inplace(input, r) if inplace else r
+
+
+def elu(input, alpha=1.0, inplace=False):
+    r = _K.activation(_K.ELU, input, float(alpha), 1.0, 1.0)
+    return _inplace(input, r) if inplace else r
+
+
+_SELU_ALPHA = 1.6732632423543772848170429916717
+_SELU_SCALE = 1.0507009873554804934193349852946
+
+
+def selu(input, inplace=False):
+    r = _K.activation(_K.ELU, input, _SELU_ALPHA, _SELU_SCALE, 1.0)
+    return _inplace(input, r) if inplace else r
+
+
+def celu(input, alpha=1.0, inplace=False):
+    if alpha == 0:
+        raise RuntimeError("ZeroDivisionError")
+    r = _K.activation(_K.CELU, input, float(alpha))
+    return _inplace(input, r) if inplace else r
+
+
+def gelu(input, approximate="none"):
+    if approximate not in ("none", "tanh"):
+        raise RuntimeError(f"approximate argument must be either none or tanh.")
+    return _K.activation(_K.GELU, input, approximate)
+
+
+def silu(input, inplace=False):
+    r = _K.activation(_K.SILU, input)
+    return _inplace(input, r) if inplace else r
+
+
+def mish(input, inplace=False):
+    r = input * tanh(softplus(input))
+    return _inplace(input, r) if inplace else r
+
+
+def softplus(input, beta=1.0, threshold=20.0):
+    return _K.activation(_K.SOFTPLUS, input, float(beta), float(threshold))
+
+
+def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
+    if min_val > max_val:
+        raise ValueError("min_val cannot be greater than max_val")
+    r = _K.activation(_K.HARDTANH, input, float(min_val), float(max_val))
+    return _inplace(input, r) if inplace else r
+
+
+def relu6(input, inplace=False):
+    return hardtanh(input, 0.0, 6.0, inplace)
+
+
+def hardsigmoid(input, inplace=False):
+    r = (input + 3).clamp(0, 6) / 6
+    return _inplace(input, r) if inplace else r
+
+
+def hardswish(input, inplace=False):
+    r = input * (input + 3).clamp(0, 6) / 6
+    return _inplace(input, r) if inplace else r
+
+
+def logsigmoid(input):
+    return _K.activation(_K.LOGSIGMOID, input)
+
+
+def softsign(input):
+    return input / (input.abs() + 1)
+
+
+def tanhshrink(input):
+    return input - input.tanh()
+
+
+def _softmax_dim(name, ndim, stacklevel):
+    warnings.warn(f"Implicit dimension choice for {name} has been deprecated. Change the call to include dim=X "
+                  "as an argument.", UserWarning, stacklevel=stacklevel)
+    return 0 if ndim in (0, 1, 3) else 1
+
+
+def _softmax(input, dim, dtype, log, name):
+    if dim is None:
+        dim = _softmax_dim(name, input.dim(), 4)
+    if dtype is not None:
+        input = input.to(dtype)
+    elif input._data.dtype.kind != "f":
+        raise RuntimeError(f"\"{'log_' if log else ''}softmax_lastdim_kernel_impl\" not implemented for "
+                           f"'{input.dtype._legacy.replace('Tensor', '')}'")
+    return _K.softmax_op(input, dim, log)
+
+
+def softmax(input, dim=None, _stacklevel=3, dtype=None):
+    """exp(x) / sum(exp(x)) along ``dim`` (SoftmaxBackward0)."""
+    return _softmax(input, dim, dtype, False, "softmax")
+
+
+def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
+    return _softmax(input, dim, dtype, True, "log_softmax")
+
+
+def softmin(input, dim=None, _stacklevel=3, dtype=None):
+    return _softmax(-input, dim, dtype, False, "softmin")
+
+
+# ----------------------------------------------------------------- linear
+def linear(input, weight, bias=None):
+    """``input @ weight.T + bias`` (AddmmBackward0 for 2-D input, as PyTorch)."""
+    if input.dim() == 2 and bias is not None:
+        return _addmm(bias, input, weight.t())
+    if input.dim() == 2:
+        return input.mm(weight.t())
+    if bias is not None:
+        shape = tuple(input.shape[:-1]) + (weight.shape[0],)
+        _check_mm(input, weight)
+        return _addmm(bias, input.reshape(-1, input.shape[-1]), weight.t()).view(shape)
+    return input.matmul(weight.t())
+
+
+def _check_mm(input, weight):
+    if input.shape[-1] != weight.shape[-1]:
+        rows = math.prod(input.shape[:-1])
+        raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({rows}x{input.shape[-1]} and "
+                           f"{weight.shape[1]}x{weight.shape[0]})")
+
+
+def _addmm(bias, m1, m2):
+    from .._ops._linalg import addmm
+    return addmm(bias, m1, m2)
+
+
+def bilinear(input1, input2, weight, bias=None):
+    """``x1^T A x2 + b`` for every output feature."""
+    lead = tuple(input1.shape[:-1])
+    o, i, j = weight.shape
+    a = input1.reshape(-1, i)
+    b = input2.reshape(-1, j)
+    t = a.mm(weight.permute(1, 0, 2).reshape(i, o * j)).reshape(-1, o, j)
+    y = (t * b.unsqueeze(1)).sum(-1)
+    if bias is not None:
+        y = y + bias
+    return y.reshape(lead + (o,))
+
+
+# ----------------------------------------------------------------- dropout
+def _check_p(p):
+    if p < 0.0 or p > 1.0:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+
+
+def _mask_dropout(input, p, shape, inplace):
+    from .._creation import _rng
+    if p == 1.0:
+        mask = np.zeros(shape, dtype=input._data.dtype)
+    else:
+        mask = ((_rng(None).random(shape) >= p) / (1.0 - p)).astype(input._data.dtype)
+    r = input * _wrap(mask)
+    return _inplace(input, r) if inplace else r
+
+
+def dropout(input, p=0.5, training=True, inplace=False):
+    """Zeroes elements with probability ``p`` and scales the rest by 1/(1-p) (in training)."""
+    _check_p(p)
+    if not training or p == 0.0:
+        return input
+    return _mask_dropout(input, p, input._data.shape, inplace)
+
+
+def _feature_dropout(input, p, training, inplace, nd):
+    _check_p(p)
+    if not training or p == 0.0:
+        return input
+    batched = input.dim() == nd + 2
+    shape = input._data.shape[:2] if batched else input._data.shape[:1]
+    return _mask_dropout(input, p, shape + (1,) * nd, inplace)
+
+
+def dropout1d(input, p=0.5, training=True, inplace=False):
+    return _feature_dropout(input, p, training, inplace, 1)
+
+
+def dropout2d(input, p=0.5, training=True, inplace=False):
+    return _feature_dropout(input, p, training, inplace, 2)
+
+
+# ------------------------------------------------------------------ losses
+def _reduction(size_average, reduce, reduction):
+    if size_average is not None or reduce is not None:
+        size_average = True if size_average is None else size_average
+        reduce = True if reduce is None else reduce
+        reduction = "mean" if size_average and reduce else "sum" if reduce else "none"
+        warnings.warn(f"size_average and reduce args will be deprecated, please use reduction='{reduction}' "
+                      "instead.", UserWarning, stacklevel=3)
+    if reduction not in ("none", "mean", "sum"):
+        raise ValueError(f"{reduction} is not a valid value for reduction")
+    return reduction
+
+
+def _size_warning(input, target):
+    if target.size() != input.size():
+        warnings.warn(f"Using a target size ({target.size()}) that is different to the input size "
+                      f"({input.size()}). This will likely lead to incorrect results due to broadcasting. "
+                      "Please ensure they have the same size.", UserWarning, stacklevel=3)
+
+
+def _apply_reduction(loss, reduction):
+    if reduction == "mean":
+        return loss.mean()
+    if reduction == "sum":
+        return loss.sum()
+    return loss
+
+
+def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
+    """Mean squared error (MseLossBackward0)."""
+    _size_warning(input, target)
+    reduction = _reduction(size_average, reduce, reduction)
+    if weight is not None:
+        return _apply_reduction((input - target) ** 2 * weight, reduction)
+    return _K.pointwise_loss(_K.MSE_LOSS, input, target, reduction)
+
+
+def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
+    _size_warning(input, target)
+    reduction = _reduction(size_average, reduce, reduction)
+    loss = (input - target).abs()
+    return _apply_reduction(loss * weight if weight is not None else loss, reduction)
+
+
+def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean", beta=1.0):
+    _size_warning(input, target)
+    reduction = _reduction(size_average, reduce, reduction)
+    if beta < 0:
+        raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
+    return _K.pointwise_loss(_K.SMOOTH_L1_LOSS, input, target, reduction, float(beta))
+
+
+def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
+    _size_warning(input, target)
+    reduction = _reduction(None, None, reduction)
+    if delta <= 0:
+        raise RuntimeError("huber_loss does not support non-positive values for delta.")
+    if weight is not None:
+        return _apply_reduction(_K.pointwise_loss(_K.HUBER_LOSS, input, target, "none", float(delta)) * weight,
+                                reduction)
+    return _K.pointwise_loss(_K.HUBER_LOSS, input, target, reduction, float(delta))
+
+
+def _check_target(input, target):
+    if target._data.dtype.kind not in "iu":
+        name = {"f": "Float", "b": "Bool"}.get(target._data.dtype.kind, "Float")
+        if target._data.dtype == np.float64:
+            name = "Double"
+        raise RuntimeError(f"expected scalar type Long but found {name}")
+    if input.dim() >= 2 and target.dim() >= 1 and input.shape[0] != target.shape[0]:
+        raise ValueError(f"Expected input batch_size ({input.shape[0]}) to match target batch_size "
+                         f"({target.shape[0]}).")
+    if input.dim() < 1:
+        raise ValueError("Expected 1 or more dimensions (got 0)")
+
+
+def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean"):
+    """Negative log likelihood of class indices (NllLossBackward0)."""
+    reduction = _reduction(size_average, reduce, reduction)
+    _check_target(input, target)
+    c = input.shape[1] if input.dim() >= 2 else input.shape[0]
+    if weight is not None and (weight.dim() != 1 or weight.numel() != c):
+        raise RuntimeError(f"weight tensor should be defined either for all {c} classes or no classes but got "
+                           f"weight tensor of shape: [{', '.join(map(str, weight.shape))}]")
+    t = target._data
+    bad = (t != ignore_index) & ((t < 0) | (t >= c))
+    if bad.any():
+        raise IndexError(f"Target {int(t[bad].ravel()[0])} is out of bounds.")
+    return _K.nll_loss_op(input, target, weight, ignore_index, reduction)
+
+
+def _class_view(weight, ndim):
+    return weight.reshape([-1 if i == 1 else 1 for i in range(ndim)]) if ndim >= 2 else weight
+
+
+def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
+                  reduction="mean", label_smoothing=0.0):
+    """log_softmax + nll_loss for class indices; soft labels when ``target`` is floating."""
+    reduction = _reduction(size_average, reduce, reduction)
+    cdim = 1 if input.dim() >= 2 else 0
+    c = input.shape[cdim]
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
+    logp = log_softmax(input, cdim)
+    if target.is_floating_point():
+        if target.shape != input.shape:
+            raise RuntimeError(f"Expected floating point type for target with class probabilities, got "
+                               f"{target.dtype}" if not target.is_floating_point() else
+                               f"Expected target size {list(input.shape)}, got {list(target.shape)}")
+        tgt = target * (1 - label_smoothing) + label_smoothing / c if label_smoothing > 0 else target
+        prod = logp * tgt
+        if weight is not None:
+            prod = prod * _class_view(weight, input.dim())
+        if reduction == "mean":
+            return -prod.sum() / (input.numel() / c)
+        if reduction == "sum":
+            return -prod.sum()
+        return -prod.sum(cdim)
+    nll = nll_loss(logp, target, weight, None, ignore_index, None, reduction)
+    if label_smoothing <= 0:
+        return nll
+    ignore = target == ignore_index
+    smooth = -(logp * _class_view(weight, input.dim())).sum(cdim) if weight is not None else -logp.sum(cdim)
+    smooth = smooth.masked_fill(ignore, 0.0)
+    if reduction == "mean":
+        if weight is not None:
+            kept = target._data[~ignore._data]
+            ret = smooth.sum() / weight._data[kept].sum()
+        else:
+            ret = smooth.sum() / (~ignore).sum()
+    elif reduction == "sum":
+        ret = smooth.sum()
+    else:
+        ret = smooth
+    return (1 - label_smoothing) * nll + ret * (label_smoothing / c)
+
+
+def _expand_weight(weight, target):
+    if weight is None:
+        return None
+    return np.broadcast_to(weight._data, np.broadcast_shapes(weight._data.shape, target._data.shape))
+
+
+def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None, reduction="mean"):
+    """-(t log x + (1 - t) log(1 - x)), logs clamped at -100 (BinaryCrossEntropyBackward0)."""
+    reduction = _reduction(size_average, reduce, reduction)
+    if target.size() != input.size():
+        raise ValueError(f"Using a target size ({target.size()}) that is different to the input size "
+                         f"({input.size()}) is deprecated. Please ensure they have the same size.")
+    x = input._data
+    if ((x < 0) | (x > 1)).any():
+        raise RuntimeError("all elements of input should be between 0 and 1")
+    return _bce(input, target, _expand_weight(weight, target), reduction)
+
+
+def _bce(input, target, w, reduction):
+    from .._ops._core import needs_grad, record
+    from .._ops._dispatch import out_array
+    rt = input._data.dtype
+    ta = target._data.astype(rt, copy=False)
+    out = _wrap(out_array(_K.BCE.kernel(input._data, ta, w, reduction), rt))
+    if needs_grad(input, target):
+        record(_K.BCE, out, (input, target), (w, reduction))
+    return out
+
+
+def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None,
+                                     reduction="mean", pos_weight=None):
+    """Sigmoid + binary cross entropy in one stable op (BinaryCrossEntropyWithLogitsBackward0)."""
+    from .._ops._core import needs_grad, record
+    from .._ops._dispatch import out_array
+    reduction = _reduction(size_average, reduce, reduction)
+    if target.size() != input.size():
+        raise ValueError(f"Target size ({target.size()}) must be the same as input size ({input.size()})")
+    rt = input._data.dtype
+    ta = target._data.astype(rt, copy=False)
+    w = None if weight is None else weight._data.astype(rt, copy=False)
+    pw = None if pos_weight is None else pos_weight._data.astype(rt, copy=False)
+    out = _wrap(out_array(_K.BCE_LOGITS.kernel(input._data, ta, w, pw, reduction), rt))
+    if needs_grad(input, target):
+        record(_K.BCE_LOGITS, out, (input, target), (w, pw, reduction))
+    return out
+
+
+def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_target=False):
+    """KL divergence with ``input`` given as log-probabilities."""
+    if size_average is not None or reduce is not None:
+        reduction = _reduction(size_average, reduce, "mean")
+    elif reduction == "mean":
+        warnings.warn("reduction: 'mean' divides the total loss by both the batch size and the support size."
+                      "'batchmean' divides only by the batch size, and aligns with the KL div math definition."
+                      "'mean' will be changed to behave the same as 'batchmean' in the next major release.",
+                      UserWarning, stacklevel=2)
+    if reduction not in ("none", "mean", "sum", "batchmean"):
+        raise ValueError(f"{reduction} is not a valid value for reduction")
+    if log_target:
+        loss = target.exp() * (target - input)
+    else:
+        if target.requires_grad:
+            from .._ops._index import where
+            xlogy = target * where(target > 0, target, 1.0).log()
+        else:
+            t = target._data
+            with np.errstate(divide="ignore", invalid="ignore"):
+                xlogy = _wrap(np.where(t == 0, 0.0, t * np.log(t)).astype(t.dtype))
+        loss = xlogy - target * input
+    if reduction == "batchmean":
+        return loss.sum() / input.size(0) if input.dim() != 0 else loss.sum()
+    return _apply_reduction(loss, reduction)
+
+
+def cosine_similarity(x1, x2, dim=1, eps=1e-8):
+    w12 = (x1 * x2).sum(dim)
+    n1 = (x1 * x1).sum(dim)
+    n2 = (x2 * x2).sum(dim)
+    return w12 / ((n1 * n2).clamp(min=eps * eps)).sqrt()
+
+
+def pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=False):
+    return (x1 - x2 + eps).norm(p, -1, keepdim)
+
+
+# ------------------------------------------------- normalisation / embedding
+def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
+    """Normalises over the trailing ``normalized_shape`` dims (NativeLayerNormBackward0)."""
+    if isinstance(normalized_shape, int):
+        normalized_shape = (normalized_shape,)
+    ns = tuple(normalized_shape)
+    k = len(ns)
+    if tuple(input.shape[input.dim() - k:]) != ns or input.dim() < k:
+        raise RuntimeError(f"Given normalized_shape=[{', '.join(map(str, ns))}], expected input with shape "
+                           f"[*, {', '.join(map(str, ns))}], but got input of size{list(input.shape)}")
+    return _K.layer_norm_op(input, k, weight, bias, eps)
+
+
+def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False, momentum=0.1,
+               eps=1e-5):
+    """Normalises each channel (dim 1) with batch statistics (training) or running ones."""
+    if training:
+        size = input.shape
+        n = math.prod(size) // size[1] if len(size) > 1 else 1
+        if n == 1:
+            raise ValueError(f"Expected more than 1 value per channel when training, got input size {size}")
+    if not training and (running_mean is None or running_var is None):
+        raise RuntimeError("running_mean and running_var must be defined in evaluation mode")
+    return _K.batch_norm_op(input, running_mean, running_var, weight, bias, training, momentum, eps)
+
+
+def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
+    n, c = input.shape[:2]
+    x = input.reshape(n, num_groups, -1)
+    mu = x.mean(-1, keepdim=True)
+    var = ((x - mu) ** 2).mean(-1, keepdim=True)
+    y = ((x - mu) / (var + eps).sqrt()).reshape(input.shape)
+    shape = (1, c) + (1,) * (input.dim() - 2)
+    if weight is not None:
+        y = y * weight.reshape(shape)
+    if bias is not None:
+        y = y + bias.reshape(shape)
+    return y
+
+
+def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, scale_grad_by_freq=False,
+              sparse=False):
+    """Rows of ``weight`` picked by the integer ``input`` (EmbeddingBackward0)."""
+    num = weight.shape[0]
+    if padding_idx is not None:
+        if padding_idx > 0:
+            assert padding_idx < num, "Padding_idx must be within num_embeddings"
+        elif padding_idx < 0:
+            assert padding_idx >= -num, "Padding_idx must be within num_embeddings"
+            padding_idx = num + padding_idx
+    idx = input._data
+    if idx.dtype.kind not in "iu":
+        raise RuntimeError("Expected tensor for argument #1 'indices' to have one of the following scalar types: "
+                           f"Long, Int; but got torch.{input.dtype._legacy} instead (while checking arguments "
+                           "for embedding)")
+    if idx.size and (idx.min() < 0 or idx.max() >= num):
+        raise IndexError("index out of range in self")
+    idx = idx.astype(np.int64, copy=False)
+    if max_norm is not None:
+        _embedding_renorm(weight, idx, max_norm, norm_type)
+    return _K.embedding_op(idx, weight, padding_idx, scale_grad_by_freq)
+
+
+def _embedding_renorm(weight, idx, max_norm, norm_type):
+    rows = np.unique(idx)
+    w = weight._data
+    norms = np.linalg.norm(w[rows].astype(np.float64), ord=norm_type, axis=1)
+    scale = np.where(norms > max_norm, max_norm / (norms + 1e-7), 1.0)
+    w[rows] = (w[rows] * scale[:, None]).astype(w.dtype)
+    weight._bump()
+
+
+def one_hot(tensor, num_classes=-1):
+    """Integer class indices as rows of a one-hot int64 tensor."""
+    t = tensor._data
+    if t.dtype != np.int64:
+        raise RuntimeError("one_hot is only applicable to index tensor of type LongTensor.")
+    if t.size and t.min() < 0:
+        raise RuntimeError("Class values must be non-negative.")
+    if num_classes == -1:
+        num_classes = int(t.max()) + 1 if t.size else 0
+    elif t.size and t.max() >= num_classes:
+        raise RuntimeError("Class values must be smaller than num_classes.")
+    out = np.zeros(t.shape + (num_classes,), dtype=np.int64)
+    np.put_along_axis(out, t[..., None], 1, -1)
+    return _wrap(out)
+
+
+def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
+    """``input / max(||input||_p, eps)`` along ``dim``."""
+    denom = input.norm(p, dim, keepdim=True).clamp_min(eps).expand_as(input)
+    r = input / denom
+    if out is not None:
+        return out.copy_(r)
+    return r
+
+
+__all__ = [k for k, v in list(globals().items()) if callable(v) and not k.startswith("_")
+           and getattr(v, "__module__", "").startswith("ndgrad.nn") and not isinstance(v, type)]
+_unused = (D, Tensor, _pair)
