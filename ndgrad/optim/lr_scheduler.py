@@ -395,3 +395,6 @@ class CosineAnnealingLR(LRScheduler):
 # schedulers built from schedulers, plateau detection, restarts and 1cycle live in _lr_more.py
 from ._lr_more import (ChainedScheduler, CosineAnnealingWarmRestarts, OneCycleLR, ReduceLROnPlateau,  # noqa: E402,F401
                        SequentialLR)
+
+for _cls in (ChainedScheduler, CosineAnnealingWarmRestarts, OneCycleLR, ReduceLROnPlateau, SequentialLR):
+    _cls.__module__ = __name__
