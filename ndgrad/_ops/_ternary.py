@@ -45,7 +45,9 @@ def _lerp_tensor_vjp(ctx, g):
 
 
 def _lerp_kernel(x, end, w):
-    return np.where(w < 0.5, x + w * (end - x), end - (end - x) * (1 - w))
+    if isinstance(w, np.ndarray):
+        return np.where(w < 0.5, x + w * (end - x), end - (end - x) * (1 - w))
+    return x + w * (end - x) if w < 0.5 else end - (end - x) * (1 - w)
 
 
 ADDCMUL = defop("addcmul", lambda x, a, b, v: x + v * a * b, _addcmul_vjp, node="AddcmulBackward0",
