@@ -158,10 +158,12 @@ def gradgradcheck(func, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=
     n_in = len(inputs)
 
     def vjp_fn(*args):
+        from .grad_mode import enable_grad
         ins, gos = args[:n_in], args[n_in:]
-        outs = [o for o in _outputs(func, ins) if o.requires_grad]
-        diff = [ins[i] for i in diff_idx]
-        gs = grad(outs, diff, gos, create_graph=True, allow_unused=True)
+        with enable_grad():  # the numerical pass runs func under no_grad; the VJP needs a graph
+            outs = [o for o in _outputs(func, ins) if o.requires_grad]
+            diff = [ins[i] for i in diff_idx]
+            gs = grad(outs, diff, gos, create_graph=True, allow_unused=True)
         from .._creation import zeros_like
         return tuple(g if g is not None else zeros_like(d) for g, d in zip(gs, diff))
     return gradcheck(vjp_fn, inputs + grad_outputs, eps=eps, atol=atol, rtol=rtol,
