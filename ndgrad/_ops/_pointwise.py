@@ -121,7 +121,8 @@ def _minimum_vjp(ctx, g):
 def _remainder_vjp(ctx, g):
     a, b = ctx.saved
     n = ctx._needs
-    return (g if n[0] else None, -g * floor_divide(a, b) if n[1] else None)
+    # floor(a / b) is piecewise constant: no graph through it
+    return (g if n[0] else None, -g * div(a.detach(), b.detach(), rounding_mode="floor") if n[1] else None)
 
 
 def _fmod_vjp(ctx, g):
@@ -391,6 +392,12 @@ MINIMUM = defop("minimum", np.minimum, _minimum_vjp, save=(0, 1))
 REMAINDER = defop("remainder", _quiet(np.remainder), _remainder_vjp, save=(0, 1))
 FMOD = defop("fmod", _quiet(np.fmod), _fmod_vjp, save=(0, 1))
 FLOOR_DIVIDE = defop("floor_divide", _quiet(_div_floor), None)
+# PyTorch gives the result a NotImplemented node whose backward raises (floor_divide, remainder(scalar, t))
+NOT_IMPL = defop("not_implemented", None, lambda ctx, g: _not_implemented(ctx._params[0]), node="NotImplemented")
+REMAINDER_T = defop("remainder_tensor", _quiet(np.remainder), _remainder_vjp, node="RemainderBackward1",
+                    save=(0, 1))
+FMOD_T = defop("fmod_tensor", _quiet(np.fmod), _fmod_vjp, node="FmodBackward1", save=(0, 1))
+ROUND_DEC = defop("round_decimals", _round_kernel, _zero_vjp, node="RoundBackward1")
 
 NEG = defop("neg", np.negative, _neg_vjp)
 ABS = defop("abs", np.abs, _abs_vjp, save=(0,))
@@ -406,7 +413,7 @@ EXPM1 = defop("expm1", _quiet(np.expm1), _expm1_vjp, save=("out",))
 LOG = defop("log", _quiet(np.log), _log_vjp, save=(0,))
 LOG2 = defop("log2", _quiet(np.log2), _log2_vjp, save=(0,))
 LOG10 = defop("log10", _quiet(np.log10), _log10_vjp, save=(0,))
-LOG1P = defop("log1p", _quiet(np.log1p), _log1p_vjp, save=(0,))
+LOG1P = defop("log1p", _quiet(np.log1p), _log1p_vjp, node="Log1PBackward0", save=(0,))
 SQRT = defop("sqrt", _quiet(np.sqrt), _sqrt_vjp, save=("out",))
 RSQRT = defop("rsqrt", _quiet(_rsqrt_kernel), _rsqrt_vjp, save=("out",))
 RECIPROCAL = defop("reciprocal", _quiet(np.reciprocal), _reciprocal_vjp, save=("out",))
@@ -513,20 +520,30 @@ def floor_divide(input, other):
     if npd.kind in "iu" and np.any(np.asarray(xb) == 0):
         raise RuntimeError("ZeroDivisionError")
     t = _wrap(out_array(FLOOR_DIVIDE.kernel(xa, xb), npd))
-    from ._core import needs_grad
+    from ._core import needs_grad, record
     if needs_grad(input, other):
-        raise RuntimeError("the derivative for 'floor_divide' is not implemented.")
+        record(NOT_IMPL, t, (input, other), ("floor_divide",))
     return t
 
 
+def _not_implemented(name):
+    raise RuntimeError(f"derivative for aten::{name} is not implemented")
+
+
 def remainder(input, other):
+    """Python's ``%``: the result takes the divisor's sign (RemainderBackward0 scalar, 1 tensor divisor)."""
     if not isinstance(input, Tensor):
-        input = _scalar_tensor(input, other)
-    return binary(REMAINDER, input, other)
+        from ._core import needs_grad, record
+        xa, xb, npd = operands(input, other)
+        t = _wrap(out_array(REMAINDER.kernel(xa, xb), npd))
+        if needs_grad(other):
+            record(NOT_IMPL, t, (other,), ("remainder",))
+        return t
+    return binary(REMAINDER_T if isinstance(other, Tensor) else REMAINDER, input, other)
 
 
 def fmod(input, other):
-    return binary(FMOD, input, other)
+    return binary(FMOD_T if isinstance(other, Tensor) else FMOD, input, other)
 
 
 def pow(input, exponent, *, out=None):
@@ -650,7 +667,7 @@ relu = _u(RELU)
 
 
 def round(input, *, decimals=0):
-    return unary(ROUND, input, (decimals,) if decimals else ())
+    return unary(ROUND_DEC, input, (decimals,)) if decimals else unary(ROUND, input)
 
 
 def clamp(input, min=None, max=None, *, out=None):
