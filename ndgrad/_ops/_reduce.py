@@ -116,7 +116,9 @@ def _minmax_dim_vjp(ctx, g):
     shape = ctx._meta[0][0]
     if gv is None:
         return (None,)
-    if not keepdim and len(shape) > 0:
+    if len(shape) == 0:
+        return (gv,)
+    if not keepdim:
         gv = gv.unsqueeze(dim)
         idx = idx.unsqueeze(dim)
     from ._index import gather_backward
@@ -129,7 +131,7 @@ def _var_vjp(ctx, g):
     shape = ctx._meta[0][0]
     n = _count(shape, dims)
     mu = x.mean(dim=list(dims) if dims is not None else None, keepdim=True) if dims is not None else x.mean()
-    return (unreduce(g, shape, dims, keepdim) * (x - mu) * (2.0 / builtins.max(n - correction, 0)),)
+    return (unreduce(g, shape, dims, keepdim) * (x - mu) * _inv(builtins.max(n - correction, 0), 2.0),)
 
 
 def _std_vjp(ctx, g):
@@ -138,8 +140,14 @@ def _std_vjp(ctx, g):
     shape = ctx._meta[0][0]
     n = _count(shape, dims)
     mu = x.mean(dim=list(dims) if dims is not None else None, keepdim=True) if dims is not None else x.mean()
-    gu = unreduce(g / out, shape, dims, keepdim)
-    return (gu * (x - mu) / builtins.max(n - correction, 0),)
+    from ._index import where
+    gu = unreduce(where(out == 0, 0.0, g / out), shape, dims, keepdim)  # PyTorch: 0 where std == 0
+    return (gu * (x - mu) * _inv(builtins.max(n - correction, 0)),)
+
+
+def _inv(n, c=1.0):
+    """c / n as PyTorch computes it in double: inf for n == 0 (so 0-dof grads are nan, not an error)."""
+    return c / n if n else float("inf")
 
 
 def _norm_vjp(ctx, g):
@@ -313,8 +321,9 @@ PROD = defop("prod", _prod_k, _prod_vjp, node="ProdBackward0", save=(0, "out"))
 PROD_DIM = defop("prod_dim", _prod_k, _prod_vjp, node="ProdBackward1", save=(0, "out"))
 MAX_ALL = defop("max", _max_all_k, _minmax_all_vjp, node="MaxBackward1", save=(0, "out"))
 MIN_ALL = defop("min", _min_all_k, _minmax_all_vjp, node="MinBackward1", save=(0, "out"))
-MAX_DIM = defop("max_dim", _maxdim_k, _minmax_dim_vjp, node="MaxBackward0", save=(-2,), nout=2)
-MIN_DIM = defop("min_dim", _mindim_k, _minmax_dim_vjp, node="MinBackward0", save=(-2,), nout=2)
+# inputs (x, indices): the indices output is recorded as input 1 so the node can save it
+MAX_DIM = defop("max_dim", _maxdim_k, _minmax_dim_vjp, node="MaxBackward0", save=(1,), nout=2)
+MIN_DIM = defop("min_dim", _mindim_k, _minmax_dim_vjp, node="MinBackward0", save=(1,), nout=2)
 AMAX = defop("amax", _amax_k, _amax_vjp, save=(0, "out"))
 AMIN = defop("amin", _amin_k, _amax_vjp, save=(0, "out"))
 VAR = defop("var", _var_k, _var_vjp, save=(0,))
@@ -432,7 +441,10 @@ def _minmax(input, dim, keepdim, other, all_op, dim_op, binop, name):
     d = dim_index(dim, input._data.ndim)
     if input._data.ndim and input._data.shape[d] == 0:
         raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size.")
-    v, i = apply(dim_op, (input,), (input._data,), (d, keepdim), nondiff=(1,))
+    v, i = dim_op.kernel(input._data, d, keepdim)
+    v, i = _wrap(out_array(v)), _wrap(out_array(i))
+    if needs_grad(input):
+        record(dim_op, (v, None), (input, i), (d, keepdim))
     return _MinMax(v, i, name)
 
 
@@ -447,12 +459,26 @@ def min(input, dim=None, keepdim=False, *, other=None):
     return _minmax(input, dim, keepdim, other, MIN_ALL, MIN_DIM, minimum, "min")
 
 
+def _check_nonempty(name, x, dim, msg, exc=RuntimeError):
+    """PyTorch's errors for max-like reductions over nothing."""
+    if x.size:
+        return
+    if dim is None or (isinstance(dim, (tuple, list)) and not dim):
+        raise exc(msg)
+    for d in (dim if isinstance(dim, (tuple, list)) else (dim,)):
+        d = dim_index(d, x.ndim)
+        if x.ndim and x.shape[d] == 0:
+            raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size.")
+
+
 def amax(input, dim=(), keepdim=False):
+    _check_nonempty("amax", input._data, dim, _EMPTY.format("amax"))
     dims = dims_of(dim, input._data.ndim) if input._data.ndim else None
     return apply(AMAX, (input,), (input._data,), (dims, keepdim))
 
 
 def amin(input, dim=(), keepdim=False):
+    _check_nonempty("amin", input._data, dim, _EMPTY.format("amin"))
     dims = dims_of(dim, input._data.ndim) if input._data.ndim else None
     return apply(AMIN, (input,), (input._data,), (dims, keepdim))
 
@@ -463,6 +489,8 @@ def aminmax(input, *, dim=None, keepdim=False):
 
 def _arg(f, input, dim, keepdim):
     x = input._data
+    _check_nonempty(f.__name__, x, dim, "argmax(): Expected reduction dim to be specified for input.numel() == 0."
+                    .replace("argmax", f.__name__), IndexError)
     if dim is None:
         r = _nan_aware_arg(x.ravel(), 0, f) if x.ndim else np.int64(0)
         r = np.asarray(r, dtype=np.int64)
@@ -570,14 +598,23 @@ def sum_to_size(input, *size):
     return apply(SUM_TO, (input,), (input._data,), (shape,))
 
 
+_EMPTY = ("{}(): Expected reduction dim to be specified for input.numel() == 0. Specify the reduction dim "
+          "with the 'dim' argument.")
+
+
 def all(input, dim=None, keepdim=False):
     dims = dims_of(dim, input._data.ndim) if input._data.ndim else None
-    return _wrap(np.asarray(np.all(input._data, axis=dims, keepdims=keepdim)))
+    # PyTorch keeps uint8 for uint8 input, bool otherwise
+    return _wrap(np.asarray(np.all(input._data, axis=dims, keepdims=keepdim), dtype=_logical_dtype(input)))
 
 
 def any(input, dim=None, keepdim=False):
     dims = dims_of(dim, input._data.ndim) if input._data.ndim else None
-    return _wrap(np.asarray(np.any(input._data, axis=dims, keepdims=keepdim)))
+    return _wrap(np.asarray(np.any(input._data, axis=dims, keepdims=keepdim), dtype=_logical_dtype(input)))
+
+
+def _logical_dtype(input):
+    return np.uint8 if input._data.dtype == np.uint8 else np.bool_
 
 
 def count_nonzero(input, dim=None):
