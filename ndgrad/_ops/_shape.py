@@ -150,6 +150,7 @@ CAT = defop("cat", None, _cat_vjp)
 STACK = defop("stack", None, _stack_vjp)
 SPLIT = defop("split", None, _split_vjp, nout=-1)
 UNBIND = defop("unbind", None, _unbind_vjp, nout=-1)
+SPLIT_WITH_SIZES = defop("split_with_sizes", None, _split_vjp, node="SplitWithSizesBackward0", nout=-1)
 FLIP = defop("flip", np.flip, _flip_vjp)
 ROLL = defop("roll", np.roll, _roll_vjp)
 CLONE = defop("clone", np.array, _identity_vjp)
@@ -173,6 +174,9 @@ def _infer_shape(shape, numel):
                 raise RuntimeError(f"invalid shape dimension {s}")
             known *= s
     if neg:
+        if known == 0 and numel == 0:
+            raise RuntimeError(f"cannot reshape tensor of 0 elements into shape [{', '.join(map(str, shape))}] "
+                               "because the unspecified dimension size -1 can be any value and is ambiguous")
         if known == 0 or numel % known:
             raise RuntimeError(f"shape '[{', '.join(map(str, shape))}]' is invalid for input of size {numel}")
         shape[neg[0]] = numel // known
@@ -278,6 +282,8 @@ swapdims = transpose
 
 
 def permute(input, *dims):
+    if not dims:
+        raise TypeError('permute() missing 1 required positional arguments: "dims"')
     d = input._data
     dims = _shape_args(dims) if dims else ()
     if len(dims) != d.ndim:
@@ -314,7 +320,7 @@ moveaxis = movedim
 
 def _T(input):
     d = input._data
-    return permute(input, tuple(range(d.ndim - 1, -1, -1))) if d.ndim > 1 else input
+    return permute(input, tuple(range(d.ndim - 1, -1, -1)))  # PyTorch: PermuteBackward0 for any ndim
 
 
 def _mT(input):
@@ -325,6 +331,8 @@ def _mT(input):
 
 def expand(input, *sizes):
     """Broadcasts size-1 dims to ``sizes`` (-1 keeps a dim): a view."""
+    if not sizes:
+        raise TypeError('expand() missing 1 required positional arguments: "size"')
     d = input._data
     sizes = _shape_args(sizes)
     if len(sizes) < d.ndim:
@@ -375,6 +383,8 @@ def broadcast_shapes(*shapes):
 
 
 def repeat(input, *sizes):
+    if not sizes:
+        raise TypeError('repeat() missing 1 required positional arguments: "repeats"')
     sizes = _shape_args(sizes)
     d = input._data
     if len(sizes) < d.ndim:
@@ -497,7 +507,7 @@ def atleast_3d(x):
     return x
 
 
-def _split_views(input, sizes, d):
+def _split_views(input, sizes, d, op=None):
     arr = input._data
     outs = []
     start = 0
@@ -508,7 +518,7 @@ def _split_views(input, sizes, d):
         start += sz
     ts = [_split_view(input, a) for a in outs]
     if needs_grad(input):
-        record(SPLIT, tuple(ts), (input,), (d, tuple(sizes)))
+        record(op or SPLIT, tuple(ts), (input,), (d, tuple(sizes)))
     return tuple(ts)
 
 
@@ -530,12 +540,13 @@ def split(tensor, split_size_or_sections, dim=0):
         s = int(split_size_or_sections)
         if s <= 0 and n > 0:
             raise RuntimeError(f"split_size can only be 0 if dimension size is 0, but got dimension size of {n}")
-        sizes = [s] * (n // s) + ([n % s] if n % s else []) if s > 0 else [0]
+        sizes = [s] * (n // s) + ([n % s] if n % s else []) if s > 0 and n else [0]
     else:
         sizes = [int(x) for x in split_size_or_sections]
         if builtins.sum(sizes) != n:
             raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {n} (input tensor's "
                                f"size at dimension {d}), but got split_sizes=[{', '.join(map(str, sizes))}]")
+        return _split_views(tensor, sizes, d, SPLIT_WITH_SIZES)
     return _split_views(tensor, sizes, d)
 
 
@@ -545,8 +556,8 @@ def chunk(input, chunks, dim=0):
     d = dim_index(dim, input._data.ndim)
     n = input._data.shape[d]
     size = -(-n // chunks) if n else 0
-    if size == 0:
-        return split(input, [0] * builtins.min(chunks, 1) if n == 0 else [n], d) if n == 0 else (input,)
+    if size == 0:  # an empty dim: PyTorch gives `chunks` empty pieces (split_with_sizes)
+        return split(input, [0] * chunks, d)
     return split(input, size, d)
 
 
@@ -564,6 +575,7 @@ def tensor_split(input, indices_or_sections, dim=0):
 
 def unbind(input, dim=0):
     """Removes a dim, returning the slices along it: views."""
+    _has_dims(input, dim)
     d = dim_index(dim, input._data.ndim)
     arr = input._data
     outs = tuple(_split_view(input, arr[(builtins.slice(None),) * d + (i,)])
@@ -576,6 +588,11 @@ def unbind(input, dim=0):
 def flip(input, *dims):
     dims = _shape_args(dims)
     dd = tuple(dim_index(x, input._data.ndim) for x in dims)
+    for x in dd:
+        if dd.count(x) > 1:
+            raise RuntimeError(f"dim {x} appears multiple times in the list of dims")
+    if input._data.ndim == 0:
+        dd = ()
     return apply(FLIP, (input,), (input._data, dd))
 
 
@@ -587,7 +604,14 @@ def flipud(input):
     return flip(input, 0)
 
 
+def _has_dims(input, dim):
+    if input._data.ndim == 0:
+        raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
+
+
 def roll(input, shifts, dims=None):
+    if dims is not None:
+        _has_dims(input, dims if not isinstance(dims, (list, tuple)) else dims[0])
     if isinstance(shifts, (list, tuple)):
         shifts = tuple(shifts)
     if isinstance(dims, (list, tuple)):
