@@ -472,6 +472,8 @@ def nonzero(input, *, as_tuple=False):
     nz = np.nonzero(input._data) if input._data.ndim else np.nonzero(input._data.reshape(1))
     if as_tuple:
         return tuple(_wrap(a.astype(np.int64)) for a in nz)
+    if input._data.ndim == 0:  # a 0-d input has no coordinates: [n, 0]
+        return _wrap(np.zeros((nz[0].size, 0), np.int64))
     return _wrap(np.stack(nz, axis=1).astype(np.int64) if nz else np.zeros((0, 0), np.int64))
 
 
