@@ -751,7 +751,7 @@ def _bitwise(kernel, name):
     def f(input, other):
         for x in (input, other):
             if isinstance(x, Tensor) and x._data.dtype.kind == "f":
-                raise RuntimeError(f"\"{name}_cpu\" not implemented for 'Float'")
+                raise NotImplementedError(f"\"{name}_cpu\" not implemented for 'Float'")
         xa, xb, npd = operands(input, other)
         return _wrap(out_array(kernel(xa, xb), npd))
     return f
