@@ -451,7 +451,7 @@ def where(condition, input=None, other=None):
     c = condition._data if isinstance(condition, Tensor) else np.asarray(condition)
     if c.dtype != np.bool_:
         raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor with dtype "
-                           f"{_wrap(c).dtype.name.capitalize()}")
+                           f"{_LEGACY[c.dtype.name]}")
     ins = [x for x in (input, other) if isinstance(x, Tensor)]
     if ins:
         rt = result_dtype(input, other)
@@ -466,6 +466,10 @@ def where(condition, input=None, other=None):
     if needs_grad(input, other):
         record(WHERE, t, (input, other), (c,))
     return t
+
+
+_LEGACY = {"int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte",
+           "float32": "Float", "float64": "Double", "float16": "Half", "bool": "Bool"}
 
 
 def nonzero(input, *, as_tuple=False):
