@@ -56,9 +56,10 @@ def _typename(o):
     return name if module in ("builtins", "", None) else f"{module}.{name}"
 
 
-def _wrap_step(func):
-    """Runs step pre/post hooks around ``func`` and, unless the group is
-    ``differentiable``, runs it with grad mode off (the closure turns it back on)."""
+def _wrap_step(func, manage_grad):
+    """Runs step pre/post hooks around ``func``; for ndgrad's own optimizers (``manage_grad``) it also runs
+    the step with grad mode off unless ``differentiable`` (the closure turns it back on), as PyTorch's
+    ``_use_grad_for_differentiable`` does. User subclasses keep their own grad handling, as in PyTorch."""
     @functools.wraps(func)
     def step(self, *args, **kwargs):
         for pre_hook in chain(_global_pre_hooks.values(), self._optimizer_step_pre_hooks.values()):
@@ -69,12 +70,15 @@ def _wrap_step(func):
                 else:
                     raise RuntimeError(f"{func} must return None or a tuple of (new_args, new_kwargs), "
                                        f"but got {result}.")
-        prev = grad_mode.is_grad_enabled()
-        grad_mode._state.enabled = bool(self.defaults.get("differentiable", False))
-        try:
+        if manage_grad:
+            prev = grad_mode.is_grad_enabled()
+            grad_mode._state.enabled = bool(self.defaults.get("differentiable", False))
+            try:
+                out = func(self, *args, **kwargs)
+            finally:
+                grad_mode._state.enabled = prev
+        else:
             out = func(self, *args, **kwargs)
-        finally:
-            grad_mode._state.enabled = prev
         self._opt_called = True
         for post_hook in chain(self._optimizer_step_post_hooks.values(), _global_post_hooks.values()):
             post_hook(self, args, kwargs)
@@ -94,7 +98,7 @@ class Optimizer:
         super().__init_subclass__(**kwargs)
         step = cls.__dict__.get("step")
         if step is not None and not getattr(step, "_wrapped_step", False):
-            cls.step = _wrap_step(step)
+            cls.step = _wrap_step(step, cls.__module__.startswith("ndgrad.optim"))
 
     def __init__(self, params, defaults):
         self.defaults = defaults

@@ -158,3 +158,25 @@ def test_load_state_dict_errors():
     small = ndgrad.optim.SGD(make_params(ndgrad)[:1], lr=0.1)
     with pytest.raises(ValueError, match="doesn't match the size of optimizer's group"):
         opt.load_state_dict(small.state_dict())
+
+
+def test_user_subclass_keeps_its_grad_mode_and_gets_hooks():
+    from ndgrad.optim import Optimizer
+
+    class Mine(Optimizer):
+        def __init__(self, params):
+            super().__init__(params, dict(lr=0.1))
+
+        def step(self, closure=None):
+            self.seen = ndgrad.is_grad_enabled()
+            with ndgrad.no_grad():
+                for g in self.param_groups:
+                    for p in g["params"]:
+                        p.sub_(g["lr"] * p.grad)
+    w = ndgrad.ones(2, requires_grad=True)
+    opt = Mine([w])
+    calls = []
+    opt.register_step_post_hook(lambda o, a, k: calls.append(1))
+    w.sum().backward()
+    opt.step()
+    assert opt.seen is True and calls == [1] and np.allclose(w.tolist(), [0.9, 0.9])
