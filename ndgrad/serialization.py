@@ -196,6 +196,9 @@ def load(f, map_location=None, pickle_module=None, *, weights_only=True, mmap=No
         if any(n.endswith("data.pkl") for n in names):
             raise _refuse_pickle(f"{name}, which was written by torch.save (a pickle inside a zip archive)")
         raise _damaged(name, f"no {MANIFEST} in the archive")
+    packed = [i.filename for i in z.infolist() if i.compress_type != zipfile.ZIP_STORED]
+    if packed:  # ndgrad.save stores entries uncompressed: refusing others rules out decompression bombs
+        raise _damaged(name, f"entry {packed[0]} is compressed, which ndgrad.save never does")
     try:
         manifest = json.loads(z.read(MANIFEST).decode("utf-8"))
     except (zipfile.BadZipFile, OSError, ValueError, EOFError, RecursionError, UnicodeDecodeError) as e:

@@ -149,6 +149,18 @@ def test_malformed_manifests_are_refused(manifest, msg):
         ndgrad.load(_zip({"ndgrad_manifest.json": manifest}))
 
 
+def test_compressed_entries_are_refused():
+    """A decompression bomb never gets inflated: ndgrad.save stores entries uncompressed."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as z:
+        z.writestr("ndgrad_manifest.json", json.dumps({"format": "ndgrad.save", "version": 1, "arrays": [],
+                                                       "root": {"t": "none"}}))
+        z.writestr("arrays/0.npy", b"\0" * 10_000_000)
+    buf.seek(0)
+    with pytest.raises(RuntimeError, match="is compressed"):
+        ndgrad.load(buf)
+
+
 def test_pickled_numpy_entry_is_refused(marker):
     arr = np.empty(1, dtype=object)
     arr[0] = _Evil(marker)
