@@ -89,7 +89,14 @@ def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
 
 def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
     """The adjoint of ``unfold``: sums columns into (N, C, H, W) (Col2ImBackward0)."""
-    return _S.col2im(input, _pair(output_size), _pair(kernel_size), _pair(stride), _pair(padding), _pair(dilation))
+    o, k, d, p, s = _pair(output_size), _pair(kernel_size), _pair(dilation), _pair(padding), _pair(stride)
+    blocks = [_S.out_size(o[i], k[i], s[i], p[i], d[i]) for i in range(2)]
+    if input.shape[-1] != blocks[0] * blocks[1]:
+        raise RuntimeError(f"Given output_size={o}, kernel_size={k}, dilation={d}, padding={p}, stride={s}, "
+                           f"expected size of input's dimension 2 to match the calculated number of sliding "
+                           f"blocks {blocks[0]} * {blocks[1]} = {blocks[0] * blocks[1]}, but got "
+                           f"input.size(2)={input.shape[-1]}.")
+    return _S.col2im(input, o, k, s, p, d)
 
 
 # ---------------------------------------------------------------- pooling
@@ -209,7 +216,7 @@ def pad(input, pad, mode="constant", value=None):
 
 # ------------------------------------------------------------ interpolate
 _INTERP = {"nearest": ("nearest", "UpsampleNearest{}DBackward0"),
-           "nearest-exact": ("nearest-exact", "_UpsampleNearestExact{}DBackward0"),
+           "nearest-exact": ("nearest-exact", "UpsampleNearestExact{}DBackward0"),
            "linear": ("linear", "UpsampleLinear1DBackward0"), "bilinear": ("linear", "UpsampleBilinear2DBackward0"),
            "trilinear": ("linear", "UpsampleTrilinear3DBackward0")}
 _NEEDS = {"linear": 1, "bilinear": 2, "trilinear": 3}

@@ -288,11 +288,9 @@ def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
 
 
 def _check_target(input, target):
-    if target._data.dtype.kind not in "iu":
-        name = {"f": "Float", "b": "Bool"}.get(target._data.dtype.kind, "Float")
-        if target._data.dtype == np.float64:
-            name = "Double"
-        raise RuntimeError(f"expected scalar type Long but found {name}")
+    if target._data.dtype not in (np.int64, np.uint8):
+        raise RuntimeError("expected target dtype to be Long or Byte, but got "
+                           f"{target.dtype._legacy.replace('Tensor', '')}")
     if input.dim() >= 2 and target.dim() >= 1 and input.shape[0] != target.shape[0]:
         raise ValueError(f"Expected input batch_size ({input.shape[0]}) to match target batch_size "
                          f"({target.shape[0]}).")
@@ -435,11 +433,16 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
     return _apply_reduction(loss, reduction)
 
 
+def _clamped_norm(x, dim, eps):
+    """||x|| along dim (keepdim) with the value clamped at ``eps`` but the gradient of the plain norm."""
+    n = x.norm(2, dim, True)
+    nd = n.detach()
+    return n + (nd.clamp_min(eps) - nd)
+
+
 def cosine_similarity(x1, x2, dim=1, eps=1e-8):
-    w12 = (x1 * x2).sum(dim)
-    n1 = (x1 * x1).sum(dim)
-    n2 = (x2 * x2).sum(dim)
-    return w12 / ((n1 * n2).clamp(min=eps * eps)).sqrt()
+    """Cosine of the angle between x1 and x2 along ``dim``."""
+    return ((x1 / _clamped_norm(x1, dim, eps)) * (x2 / _clamped_norm(x2, dim, eps))).sum(dim)
 
 
 def pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=False):

@@ -187,6 +187,7 @@ def _net(lib):
     lambda L: L.nn.functional.interpolate(L.zeros(1, 1, 2, 2), size=3, scale_factor=2),
     lambda L: L.nn.functional.interpolate(L.zeros(1, 1, 2, 2), size=3, align_corners=True),
     lambda L: L.nn.functional.max_pool2d(L.zeros(1, 1, 4, 4), 2, padding=2),
+    lambda L: L.nn.functional.fold(L.zeros(2, 8, 20), (4, 5), 2, padding=1),
     lambda L: L.nn.LSTM(3, 4)(L.zeros(5, 2, 2)),
     lambda L: L.nn.init.kaiming_uniform_(L.zeros(3)),
     lambda L: L.nn.init.kaiming_uniform_(L.zeros(3, 3), mode="fan"),
