@@ -21,6 +21,17 @@ _state = grad_mode._state
 OPS = {}
 
 
+class _FwState:
+    """Forward-mode AD switch: ``on`` while a dual level is active (and no JVP
+    rule is running); ``level`` is the active level's id. Read once per op."""
+    __slots__ = ("on", "level")
+
+
+_fw = _FwState()
+_fw.on = False
+_fw.level = -1
+
+
 class Op:
     __slots__ = ("name", "kernel", "node_cls", "save", "vjp", "jvp", "nout", "doc")
 
@@ -80,11 +91,16 @@ def edge(t):
 def needs_grad(*xs):
     """True when grad mode is on and some tensor input requires grad."""
     if not _state.enabled:
-        return False
+        return _fw.on and _fw_any(xs)
     for x in xs:
         if isinstance(x, Tensor) and x._requires_grad:
             return True
-    return False
+    return _fw.on and _fw_any(xs)
+
+
+def _fw_any(xs):
+    from ._jvp import has_tangent
+    return has_tangent(xs)
 
 
 def record(op, outs, inputs, params=()):
@@ -92,7 +108,11 @@ def record(op, outs, inputs, params=()):
 
     Call only when ``needs_grad(*inputs)``. Outputs listed in the op as
     non-differentiable are the caller's business (it passes only the others).
+    While a dual level is active, also computes the outputs' tangents.
     """
+    if _fw.on:
+        from ._jvp import fw_record
+        return fw_record(op, outs, inputs, params)
     cls = op.node_cls
     if cls is None:
         raise RuntimeError(f"the derivative for '{op.name}' is not implemented.")

@@ -4,7 +4,7 @@ import numpy as np
 
 from .. import _dtype as D
 from .._tensor import Tensor, _wrap
-from ._core import _state, record
+from ._core import _fw, _state, record
 
 _FROM_NUM = D._FROM_NP_NUM
 _pcache = {}
@@ -112,6 +112,8 @@ def binary(op, a, b, params=(), floating=False):
     if _state.enabled and ((isinstance(a, Tensor) and a._requires_grad) or
                            (isinstance(b, Tensor) and b._requires_grad)):
         record(op, t, (a, b), params)
+    elif _fw.on:
+        record(op, t, (a, b), params)
     return t
 
 
@@ -130,7 +132,7 @@ def unary(op, x, params=(), floating=False):
     if type(r) is not np.ndarray:
         r = np.asarray(r, dtype=d.dtype)
     t = _wrap(r)
-    if x._requires_grad and _state.enabled:
+    if (x._requires_grad and _state.enabled) or _fw.on:
         record(op, t, (x,), params)
     return t
 
@@ -153,7 +155,10 @@ def apply(op, inputs, arrays, params=(), nondiff=()):
                     record(op, rec, inputs, params)
                 else:
                     record(op, outs, inputs, params)
-                break
+                return outs
+    if _fw.on:
+        record(op, tuple(None if i in nondiff else o for i, o in enumerate(outs)) if nondiff else outs,
+               inputs, params)
     return outs
 
 
@@ -166,7 +171,7 @@ def view_of(base, arr, op, params, record_inputs=None):
         vc = base._vc = _VC()
     t._vc = vc
     t._base = base._base if base._base is not None else base
-    if _state.enabled and base._requires_grad:
+    if (_state.enabled and base._requires_grad) or _fw.on:
         record(op, t, record_inputs or (base,), params)
     return t
 

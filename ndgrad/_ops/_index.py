@@ -24,7 +24,7 @@ def _index_back_k(g, shape, npd, idx, advanced):
 def _index_vjp(ctx, g):
     idx, advanced = ctx._params
     shape, npd = ctx._meta[0]
-    return (apply(INDEX_BACKWARD, (g,), (g._data, shape, npd, idx, advanced)),)
+    return (apply(INDEX_BACKWARD, (g,), (g._data,), (shape, npd, idx, advanced)),)
 
 
 def _index_back_vjp(ctx, gg):
@@ -40,13 +40,13 @@ def _zero_region_k(g, idx):
 
 def _zero_region_vjp(ctx, gg):
     idx, = ctx._params
-    return (apply(ZERO_REGION, (gg,), (gg._data, idx)),)
+    return (apply(ZERO_REGION, (gg,), (gg._data,), (idx,)),)
 
 
 def _copy_slices_vjp(ctx, g):
     idx, advanced = ctx._params
     n = ctx._needs
-    gs = apply(ZERO_REGION, (g,), (g._data, idx)) if n[0] else None
+    gs = apply(ZERO_REGION, (g,), (g._data,), (idx,)) if n[0] else None
     gv = getitem_np(g, idx, advanced) if n[1] else None
     return gs, gv
 
@@ -90,9 +90,9 @@ def _scatter_k(x, dim, index, src, reduce=None):
 
 
 def _scatter_vjp(ctx, g):
-    dim, index = ctx._params
+    dim, index = ctx._params[:2]
     n = ctx._needs
-    gx = apply(SCATTER, (g,), (g._data, dim, index, 0)) if n[0] else None
+    gx = apply(SCATTER, (g,), (g._data,), (dim, index, 0)) if n[0] else None
     gs = gather(g, dim, _wrap(index)) if len(n) > 1 and n[1] else None
     return (gx, gs) if len(n) > 1 else (gx,)
 
@@ -112,7 +112,7 @@ def _index_select_vjp(ctx, g):
     shape = ctx._meta[0][0]
     idx = [builtins.slice(None)] * len(shape)
     idx[dim] = index
-    return (apply(INDEX_BACKWARD, (g,), (g._data, shape, g._data.dtype, tuple(idx), True)),)
+    return (apply(INDEX_BACKWARD, (g,), (g._data,), (shape, g._data.dtype, tuple(idx), True)),)
 
 
 def _masked_fill_k(x, mask, value):
@@ -138,7 +138,7 @@ def _masked_select_vjp(ctx, g):
     mask, = ctx._params
     shape, npd = ctx._meta[0]
     full = np.broadcast_to(mask, np.broadcast_shapes(mask.shape, shape))
-    return (apply(INDEX_BACKWARD, (g,), (g._data, full.shape, npd, (full,), True)),)
+    return (apply(INDEX_BACKWARD, (g,), (g._data,), (full.shape, npd, (full,), True)),)
 
 
 def _diag_embed_k(v, k):
@@ -358,7 +358,7 @@ def take_along_dim(input, indices, dim=None):
 
 def gather_backward(g, dim, index, shape):
     idx = index._data if isinstance(index, Tensor) else index
-    return apply(GATHER_BACKWARD, (g,), (g._data, dim, idx, tuple(shape)))
+    return apply(GATHER_BACKWARD, (g,), (g._data,), (dim, idx, tuple(shape)))
 
 
 def scatter(input, dim, index, src=None, value=None, *, reduce=None):
@@ -486,7 +486,7 @@ def argwhere(input):
 
 
 def zeros_embed_diag(v, n, k):
-    return apply(DIAG_EMBED, (v,), (v._data, k))
+    return apply(DIAG_EMBED, (v,), (v._data,), (k,))
 
 
 def index_add(input, dim, index, source, *, alpha=1):
@@ -494,7 +494,7 @@ def index_add(input, dim, index, source, *, alpha=1):
     idx = [builtins.slice(None)] * input._data.ndim
     idx[d] = _index_arr(index)
     src = source if alpha == 1 else source * alpha
-    z = apply(INDEX_BACKWARD, (src,), (src._data, input._data.shape, input._data.dtype, tuple(idx), True))
+    z = apply(INDEX_BACKWARD, (src,), (src._data,), (input._data.shape, input._data.dtype, tuple(idx), True))
     return input + z
 
 

@@ -577,10 +577,9 @@ def pow(input, exponent, *, out=None):
     elif r.dtype != d.dtype:
         r = r.astype(d.dtype)
     t = _wrap(r)
-    if input._requires_grad:
-        from ._core import _state, record
-        if _state.enabled:
-            record(POW, t, (input, e))
+    from ._core import _fw, _state, record
+    if (input._requires_grad and _state.enabled) or _fw.on:
+        record(POW, t, (input, e))
     return t
 
 

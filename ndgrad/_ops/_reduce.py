@@ -5,7 +5,7 @@ import numpy as np
 
 from .. import _dtype as D
 from .._tensor import Tensor, _wrap
-from ._core import defop, needs_grad, record
+from ._core import _fw, defop, needs_grad, record
 from ._dispatch import apply, out_array
 
 
@@ -354,7 +354,7 @@ def sum(input, dim=None, keepdim=False, *, dtype=None, axis=None):
             dims = None
         x = d if npd is None else d.astype(npd)
         t = _wrap(out_array(np.sum(x, axis=None, keepdims=keepdim), npd or d.dtype))
-        if input._requires_grad and needs_grad(input):
+        if (input._requires_grad or _fw.on) and needs_grad(input):
             record(SUM if dim is None else SUM_DIM, t, (input,), (None, keepdim))
         return t
     if d.ndim == 0:

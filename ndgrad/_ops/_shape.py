@@ -208,7 +208,7 @@ def reshape(input, *shape):
         arr = d.view()
         arr.shape = shape
     except AttributeError:
-        return apply(UNSAFE_VIEW, (input,), (np.ascontiguousarray(d), shape))
+        return apply(UNSAFE_VIEW, (input,), (np.ascontiguousarray(d),), (shape,))
     return view_of(input, arr, VIEW, ())
 
 
@@ -593,7 +593,7 @@ def flip(input, *dims):
             raise RuntimeError(f"dim {x} appears multiple times in the list of dims")
     if input._data.ndim == 0:
         dd = ()
-    return apply(FLIP, (input,), (input._data, dd))
+    return apply(FLIP, (input,), (input._data,), (dd,))
 
 
 def fliplr(input):
