@@ -23,7 +23,7 @@ import numpy as np
 
 from . import _dtype as D
 from ._size import Size
-from ._tensor import Tensor, _wrap
+from ._tensor import Tensor, _wrap, device
 
 __all__ = ["save", "load"]
 
@@ -69,6 +69,8 @@ class _Writer:
             return self.tensor(obj)
         if isinstance(obj, D.dtype):
             return {"t": "dtype", "v": obj.np.name}
+        if isinstance(obj, device):
+            return {"t": "device", "v": str(obj)}
         if isinstance(obj, np.ndarray):
             self._check_array(obj)
             return {"t": "ndarray", "a": self.array(obj, obj)}
@@ -289,6 +291,8 @@ class _Reader:
             return self.tensor(node)
         if t == "dtype":
             return D.from_numpy_dtype(np.dtype(_dtype_name(self.name, node["v"])))
+        if t == "device":
+            return device(str(node["v"]))
         if t == "ndarray":
             return self.array(node["a"]).copy()
         if t == "npscalar":

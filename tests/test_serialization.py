@@ -42,7 +42,7 @@ def test_tensors_and_plain_values(tmp_path):
     obj = {"w": w, "again": w, "i": ndgrad.arange(4), "h": ndgrad.ones(2, dtype=ndgrad.float16),
            "s": ndgrad.tensor(2.5, dtype=ndgrad.float64), "m": ndgrad.tensor([True, False]),
            "x": [1, 2.5, "s", None, True, (3, float("inf"))], 7: {"nested": b"bytes"}, "big": 2 ** 80,
-           "od": collections.OrderedDict(b=1, a=2), "dt": ndgrad.int32, "size": ndgrad.Size([2, 3]),
+           "od": collections.OrderedDict(b=1, a=2), "dt": ndgrad.int32, "size": ndgrad.Size([2, 3]), "dev": ndgrad.device("cpu"),
            "np": np.arange(3.0), "npf": np.float32(1.5)}
     path = tmp_path / "obj.pt"
     ndgrad.save(obj, path)
@@ -54,7 +54,7 @@ def test_tensors_and_plain_values(tmp_path):
     assert r["w"].requires_grad and r["w"].is_leaf and r["again"] is r["w"]
     assert r["x"] == obj["x"] and r[7] == obj[7] and r["big"] == obj["big"]
     assert type(r["od"]) is collections.OrderedDict and list(r["od"]) == ["b", "a"]
-    assert r["dt"] is ndgrad.int32 and r["size"] == ndgrad.Size([2, 3])
+    assert r["dt"] is ndgrad.int32 and r["size"] == ndgrad.Size([2, 3]) and r["dev"] == ndgrad.device("cpu")
     np.testing.assert_array_equal(r["np"], obj["np"])
     assert r["npf"] == np.float32(1.5) and r["npf"].dtype == np.float32
 
