@@ -61,20 +61,30 @@ def windows_np(x, k, s, p, d, fill=0.0, ceil=False):
 
 
 # ------------------------------------------------------------ im2col / col2im
-def _im2col_kernel(x, k, s, p, d):
+# Two layouts: "ncl" = (N, C*K, L) as F.unfold; "kn" = (C*K, N*L), one matrix for a single GEMM in conv.
+def _im2col_kernel(x, k, s, p, d, layout="ncl"):
     w, outs = windows_np(x, k, s, p, d)
     n, c = x.shape[:2]
     nd = len(k)
-    perm = (0, 1) + tuple(range(2 + nd, 2 + 2 * nd)) + tuple(range(2, 2 + nd))
-    return np.ascontiguousarray(w.transpose(perm)).reshape(n, c * math.prod(k), math.prod(outs))
+    kdims = tuple(range(2 + nd, 2 + 2 * nd))
+    ldims = tuple(range(2, 2 + nd))
+    if layout == "kn":
+        return np.ascontiguousarray(w.transpose((1,) + kdims + (0,) + ldims)).reshape(
+            c * math.prod(k), n * math.prod(outs))
+    return np.ascontiguousarray(w.transpose((0, 1) + kdims + ldims)).reshape(n, c * math.prod(k), math.prod(outs))
 
 
-def _col2im_kernel(cols, size, k, s, p, d):
+def _col2im_kernel(cols, size, k, s, p, d, layout="ncl", n=None):
     nd = len(k)
-    n = cols.shape[0]
-    c = cols.shape[1] // math.prod(k)
     outs = [out_size(size[i], k[i], s[i], p[i], d[i]) for i in range(nd)]
-    cols = cols.reshape((n, c) + tuple(k) + tuple(outs))
+    if layout == "kn":
+        c = cols.shape[0] // math.prod(k)
+        cols = cols.reshape((c,) + tuple(k) + (n,) + tuple(outs))
+        cols = np.moveaxis(cols, 1 + nd, 0)
+    else:
+        n = cols.shape[0]
+        c = cols.shape[1] // math.prod(k)
+        cols = cols.reshape((n, c) + tuple(k) + tuple(outs))
     padded = np.zeros((n, c) + tuple(size[i] + 2 * p[i] for i in range(nd)), dtype=cols.dtype)
     for off in itertools.product(*[range(kk) for kk in k]):
         sl = tuple(slice(off[i] * d[i], off[i] * d[i] + s[i] * (outs[i] - 1) + 1, s[i]) for i in range(nd))
@@ -84,59 +94,59 @@ def _col2im_kernel(cols, size, k, s, p, d):
 
 
 def _im2col_vjp(ctx, g):
-    k, s, p, d = ctx._params
-    return (col2im(g, ctx._meta[0][0][2:], k, s, p, d),)
+    k, s, p, d, layout = ctx._params
+    shape = ctx._meta[0][0]
+    return (col2im(g, shape[2:], k, s, p, d, layout, shape[0]),)
 
 
 def _col2im_vjp(ctx, g):
-    size, k, s, p, d = ctx._params
-    return (im2col(g, k, s, p, d),)
+    size, k, s, p, d, layout, n = ctx._params
+    return (im2col(g, k, s, p, d, layout),)
 
 
 IM2COL = defop("im2col", _im2col_kernel, _im2col_vjp, node="Im2ColBackward0")
 COL2IM = defop("col2im", _col2im_kernel, _col2im_vjp, node="Col2ImBackward0")
 
 
-def im2col(x, k, s, p, d):
-    """(N, C, *S) -> (N, C*prod(k), L): every window as a column (F.unfold)."""
-    return apply(IM2COL, (x,), (x._data,), (tuple(k), tuple(s), tuple(p), tuple(d)))
+def im2col(x, k, s, p, d, layout="ncl"):
+    """(N, C, *S) -> (N, C*prod(k), L): every window as a column (F.unfold); ``layout="kn"``: (C*K, N*L)."""
+    return apply(IM2COL, (x,), (x._data,), (tuple(k), tuple(s), tuple(p), tuple(d), layout))
 
 
-def col2im(cols, size, k, s, p, d):
+def col2im(cols, size, k, s, p, d, layout="ncl", n=None):
     """The adjoint of ``im2col``: sums columns back into an (N, C, *size) tensor (F.fold)."""
-    return apply(COL2IM, (cols,), (cols._data,), (tuple(size), tuple(k), tuple(s), tuple(p), tuple(d)))
+    return apply(COL2IM, (cols,), (cols._data,), (tuple(size), tuple(k), tuple(s), tuple(p), tuple(d), layout, n))
 
 
 # ------------------------------------------------------------------ conv
+# y[n, o, l] = sum_ck W[o, ck] cols[ck, (n, l)]: one GEMM per group over the whole batch.
 def _conv_kernel(x, w, b, s, p, d, groups):
     k = w.shape[2:]
-    cols = _im2col_kernel(x, k, s, p, d)
-    n, ck, L = cols.shape
-    o = w.shape[0]
-    wm = w.reshape(groups, o // groups, ck // groups)
-    y = np.matmul(wm, cols.reshape(n, groups, ck // groups, L))
-    y = y.reshape((n, o) + tuple(out_size(x.shape[2 + i], k[i], s[i], p[i], d[i]) for i in range(len(k))))
+    n, o = x.shape[0], w.shape[0]
+    cols = _im2col_kernel(x, k, s, p, d, "kn")
+    outs = tuple(out_size(x.shape[2 + i], k[i], s[i], p[i], d[i]) for i in range(len(k)))
+    y = np.matmul(w.reshape(groups, o // groups, -1), cols.reshape(groups, -1, cols.shape[1]))
+    y = np.moveaxis(y.reshape((o, n) + outs), 1, 0)
     if b is not None:
         y = y + b.reshape((1, o) + (1,) * len(k))
-    return y
+    return np.ascontiguousarray(y)
 
 
 def _conv_vjp(ctx, g):
     x, w = ctx.saved
     s, p, d, groups = ctx._params
     need = ctx._needs
+    xshape = ctx._meta[0][0]
     k = tuple(w.shape[2:])
     n, o = g.shape[0], g.shape[1]
-    gy = g.reshape(n, groups, o // groups, -1)
+    gy = g.transpose(0, 1).reshape(groups, o // groups, -1)
     gx = gw = gb = None
     if need[1]:
-        cols = im2col(x, k, s, p, d)
-        cg = cols.shape[1] // groups
-        gw = (gy @ cols.reshape(n, groups, cg, -1).transpose(-1, -2)).sum(0).reshape(w.shape)
+        cols = im2col(x, k, s, p, d, "kn")
+        gw = (gy @ cols.reshape(groups, -1, cols.shape[1]).transpose(-1, -2)).reshape(w.shape)
     if need[0]:
-        wm = w.reshape(groups, o // groups, -1)
-        gcols = (wm.transpose(-1, -2) @ gy).reshape(n, -1, gy.shape[-1])
-        gx = col2im(gcols, ctx._meta[0][0][2:], k, s, p, d)
+        gcols = (w.reshape(groups, o // groups, -1).transpose(-1, -2) @ gy).reshape(-1, gy.shape[-1])
+        gx = col2im(gcols, xshape[2:], k, s, p, d, "kn", n)
     if len(need) > 2 and need[2]:
         gb = g.sum((0,) + tuple(range(2, g.ndim)))
     return gx, gw, gb
@@ -175,13 +185,29 @@ def _max_pool_kernel(x, k, s, p, d, ceil):
 
 def _max_pool_vjp(ctx, g):
     idx, nd = ctx._params
-    shape, dt = ctx._meta[0]
-    lead = tuple(shape[:len(shape) - nd])
-    flat = _wrap(np.zeros(lead + (math.prod(shape[len(shape) - nd:]),), dtype=dt))
-    gi = flat.scatter_add(len(lead), _wrap(idx.reshape(lead + (-1,))), g.reshape(lead + (-1,)))
-    return (gi.reshape(shape),)
+    shape = ctx._meta[0][0]
+    return (apply(MAX_POOL_BACKWARD, (g,), (g._data,), (idx, nd, tuple(shape))),)
 
 
+def _max_pool_backward_kernel(g, idx, nd, shape):
+    # scatter-add of g at the winners' flat indices, one bincount over (leading, spatial) positions
+    lead = shape[:len(shape) - nd]
+    size = math.prod(shape[len(shape) - nd:])
+    rows = math.prod(lead)
+    flat = (idx.reshape(rows, -1) + (np.arange(rows) * size)[:, None]).ravel()
+    out = np.bincount(flat, weights=g.reshape(-1), minlength=rows * size)
+    return out.astype(g.dtype, copy=False).reshape(shape)
+
+
+def _max_pool_backward_vjp(ctx, gg):
+    idx, nd, shape = ctx._params
+    lead = shape[:len(shape) - nd]
+    picked = gg.reshape(lead + (-1,)).gather(len(lead), _wrap(idx.reshape(lead + (-1,))))
+    return (picked.reshape(idx.shape),)
+
+
+MAX_POOL_BACKWARD = defop("max_pool_backward", _max_pool_backward_kernel, _max_pool_backward_vjp,
+                          node="MaxPool2DWithIndicesBackwardBackward0")
 MAX_POOL2D = defop("max_pool2d_with_indices", None, _max_pool_vjp, node="MaxPool2DWithIndicesBackward0")
 MAX_POOL3D = defop("max_pool3d_with_indices", None, _max_pool_vjp, node="MaxPool3DWithIndicesBackward0")
 
