@@ -1,7 +1,6 @@
 """A small float64 regression problem run identically on ndgrad and on PyTorch."""
 import numpy as np
 
-import ndgrad
 
 RNG = np.random.default_rng(1234)
 W0 = RNG.standard_normal((3, 4))

@@ -5,7 +5,7 @@ import pytest
 import ndgrad
 from _torch import needs_torch, torch
 
-from _problem import make_params, run
+from _problem import run
 
 CONFIGS = [
     ("SGD", dict(lr=0.1)),
