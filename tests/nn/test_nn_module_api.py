@@ -31,7 +31,11 @@ REPRS = [
     "nn.Hardtanh(-2, 2)", "nn.Hardsigmoid()", "nn.Hardswish()", "nn.LogSigmoid()", "nn.Softsign()",
     "nn.Tanhshrink()", "nn.MSELoss()", "nn.L1Loss(reduction='sum')", "nn.SmoothL1Loss(beta=0.5)", "nn.HuberLoss()",
     "nn.CrossEntropyLoss()", "nn.CrossEntropyLoss(label_smoothing=0.1)", "nn.NLLLoss()", "nn.BCELoss()",
-    "nn.BCEWithLogitsLoss()", "nn.KLDivLoss()",
+    "nn.BCEWithLogitsLoss()", "nn.KLDivLoss()", "nn.Upsample(scale_factor=2)",
+    "nn.Upsample(size=(3, 4), mode='bilinear', align_corners=True)", "nn.ZeroPad2d(2)", "nn.ZeroPad2d((1, 2, 3, 4))",
+    "nn.ConstantPad1d(2, 3.5)", "nn.ConstantPad2d((1, 0, 2, 0), 1.0)", "nn.ReflectionPad2d(1)",
+    "nn.ReplicationPad1d((1, 2))", "nn.CircularPad2d(1)", "nn.ZeroPad1d(1)", "nn.Unfold(2)", "nn.Fold((4, 5), 2)",
+    "nn.UpsamplingNearest2d(scale_factor=2)", "nn.UpsamplingBilinear2d(scale_factor=2)",
     "nn.Sequential(nn.Linear(2, 3), nn.ReLU(), nn.Sequential(nn.Linear(3, 3), nn.Tanh()))",
     "nn.Sequential(OrderedDict([('fc', nn.Linear(2, 2)), ('act', nn.ReLU())]))", "nn.Sequential()",
     "nn.ModuleList([nn.Linear(2, 2) for _ in range(3)] + [nn.ReLU(), nn.ReLU(), nn.Linear(2, 2)])",
@@ -347,3 +351,12 @@ def test_load_state_dict_assign():
     new = {"weight": ndgrad.ones(2, 2), "bias": ndgrad.zeros(2)}
     lin.load_state_dict(new, assign=True)
     assert isinstance(lin.weight, ndgrad.nn.Parameter) and lin.weight._data is new["weight"]._data
+
+
+def test_pickle_module_round_trip():
+    net = ndgrad.nn.Sequential(ndgrad.nn.Conv2d(1, 2, 3), ndgrad.nn.BatchNorm2d(2), ndgrad.nn.LSTM(2, 3))
+    back = pickle.loads(pickle.dumps(net))
+    assert repr(back) == repr(net)
+    for (k, a), (_, b) in zip(net.state_dict().items(), back.state_dict().items()):
+        assert np.array_equal(a.numpy(), b.numpy()), k
+    assert isinstance(back[0].weight, ndgrad.nn.Parameter) and back[0].weight.requires_grad
