@@ -95,3 +95,16 @@ def test_argument_errors(call, msg):
     opt = ndgrad.optim.SGD(make_params(ndgrad), lr=0.1)
     with pytest.raises((TypeError, ValueError), match=msg):
         call(opt)
+
+
+@needs_torch
+def test_one_cycle_cycles_adam_betas_like_pytorch():
+    def adam(lib, params):
+        return lib.optim.Adam(params, lr=0.01)
+    mk = _sched("OneCycleLR", max_lr=0.05, epochs=4, steps_per_epoch=5, anneal_strategy="linear")
+    ours, lrs, opt = run(ndgrad, adam, make_sched=mk)
+    theirs, tlrs, topt = run(torch, adam, make_sched=mk)
+    np.testing.assert_allclose(np.array(lrs), np.array(tlrs), rtol=1e-12)
+    assert opt.param_groups[0]["betas"] == topt.param_groups[0]["betas"]
+    for a, b in zip(ours, theirs):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-12)
