@@ -30,7 +30,7 @@ __all__ = ["save", "load"]
 MANIFEST = "ndgrad_manifest.json"
 FORMAT = "ndgrad.save"
 VERSION = 1
-_MAX_DEPTH = 500
+_MAX_DEPTH = 200
 _FLOAT_DTYPES = {d.np.name: d for d in D.ALL}
 
 

@@ -88,6 +88,17 @@ def test_save_refuses_what_needs_pickle(obj):
         _roundtrip(obj)
 
 
+def test_nesting_limit():
+    deep = []
+    for _ in range(150):
+        deep = [deep]
+    assert _roundtrip(deep) == deep
+    for _ in range(100):
+        deep = [deep]
+    with pytest.raises(ValueError, match="nested more than 200 levels deep"):
+        _roundtrip(deep)
+
+
 def test_save_refuses_cycles():
     a = []
     a.append(a)
