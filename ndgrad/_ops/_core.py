@@ -16,6 +16,7 @@ from .._tensor import Tensor
 from ..autograd import grad_mode
 from ..autograd.graph import AccumulateGrad, Node, SavedVar, _anomaly, _seq, _VC
 from ..autograd._source import _getframe, _internal, _is_internal, tracking as _track
+from ..autograd._source import _getframe, _internal, _is_internal, tracking as _track
 
 _state = grad_mode._state
 OPS = {}
@@ -68,6 +69,13 @@ def defop(name, kernel, vjp=None, *, node=None, save=(), jvp=None, nout=1, doc=N
         op.node_cls = None
     OPS[name] = op
     return op
+
+
+def _stale(t, fn):  # replaced by _inplace.stale when the op table loads
+    return False
+
+
+_regen_view = None
 
 
 def accumulator(t):
@@ -125,6 +133,9 @@ def record(op, outs, inputs, params=()):
             meta.append((x._data.shape, x._data.dtype))
             if x._requires_grad:
                 fn = x._grad_fn
+                if fn is not None and x._vc is not None and x._base is not None:
+                    if _stale(x, fn):  # a view made before an in-place op on its base (see _inplace)
+                        fn = _regen_view(x)
                 nexts.append((fn, x._output_nr) if fn is not None else (accumulator(x), 0))
                 needs.append(True)
                 continue
@@ -139,6 +150,23 @@ def record(op, outs, inputs, params=()):
     if cls._nout < 0:  # ops with a variable number of outputs (split, unbind)
         node._nout = len(outs)
     node._seq = next(_seq)
+    if _track.on:
+        # the user's line (first frame outside ndgrad), for autograd errors; see autograd/_source.py.
+        # Frame 1 is always ndgrad's (whoever called record), so start at 2: one frame object fewer.
+        try:
+            f = _getframe(2)
+        except ValueError:
+            f = None
+        while f is not None:
+            co = f.f_code
+            try:
+                r = _internal[co.co_filename]
+            except KeyError:
+                r = _is_internal(co.co_filename)
+            if not r:
+                node._src = (co, f.f_lasti)
+                break
+            f = f.f_back
     if _track.on:
         # the user's line (first frame outside ndgrad), for autograd errors; see autograd/_source.py.
         # Frame 1 is always ndgrad's (whoever called record), so start at 2: one frame object fewer.

@@ -28,13 +28,24 @@ AS_STRIDED = defop("as_strided_view", None, _as_strided_vjp, node="AsStridedBack
 def check_inplace(t):
     if _state.enabled:
         if t._requires_grad and t._grad_fn is None:
-            raise RuntimeError(LEAF_INPLACE)
+            raise _leaf_error(LEAF_INPLACE, "this tensor is a leaf that requires grad")
         b = t._base
         if b is not None and b._requires_grad and b._grad_fn is None:
-            raise RuntimeError(VIEW_LEAF_INPLACE)
+            raise _leaf_error(VIEW_LEAF_INPLACE, "this tensor is a view (slice, transpose, view...) of a leaf "
+                              "that requires grad, so changing it would change the leaf")
     if not t._data.flags.writeable:
         raise RuntimeError("unsupported operation: more than one element of the written-to tensor refers to a "
                            "single memory location. Please clone() the tensor before performing the operation.")
+
+
+def _leaf_error(msg, what):
+    from ..autograd._source import note
+    return note(RuntimeError(msg),
+                f"{what}; autograd needs the leaf's values as they were, and the leaf's .grad is what you "
+                "read after backward().",
+                "fix: to update parameters write the change inside `with torch.no_grad():` (e.g. "
+                "`with torch.no_grad(): w -= lr * w.grad`); to compute something new, use the out-of-place "
+                "form (y = x + 1) or modify a copy (y = x.clone(); y.add_(1)).")
 
 
 def _dtype_name(npd):
@@ -143,13 +154,16 @@ def _fast_arith(ufunc, name, alpha_ok=False):
         if kw.get("rounding_mode") is not None or _recording(self, (other,), {}):
             return slow(self, other, alpha=alpha, **kw) if alpha_ok else slow(self, other, **kw)
         check_inplace(self)
+        if name == "sub":
+            from ._pointwise import _check_bool_sub
+            _check_bool_sub(self, other)
         if alpha != 1:
             other = other * alpha
         d = self._data
         xa, xb, npd = operands(self, other, floating=(name == "div"))
         if npd != d.dtype:
             order = "buifc"
-            if order.index(npd.kind) > order.index(d.dtype.kind):
+            if order.index(npd.kind) > order.index(d.dtype.kind) and not (npd.kind in "iu" and d.dtype.kind in "iu"):
                 raise RuntimeError(f"result type {_dtype_name(npd)} can't be cast to the desired output type "
                                    f"{_dtype_name(d.dtype)}")
         shp = np.shape(xb)
@@ -212,3 +226,55 @@ def rebase_view(view):
     base._output_nr = 0
     record(AS_STRIDED, view, (base,), (idx, True))
     view._output_nr = 0
+
+
+# ---------------------------------------------------------------- views made stale by an in-place op
+def stale(t, fn):
+    """True when ``t`` (a view with grad_fn ``fn``) was made before an in-place op recorded on its base:
+    PyTorch then regenerates the view's grad_fn (AsStridedBackward0) the next time it is used."""
+    b = t._base
+    if b is None:
+        return False
+    bf = b._grad_fn
+    return bf is not None and bf._seq > fn._seq
+
+
+def regen_view(view):
+    """The view's new grad_fn: AsStridedBackward0 of the base's current history."""
+    base = view._base
+    idx = _view_index(base, view)
+    record(AS_STRIDED, view, (base,), (idx, True))
+    view._output_nr = 0
+    return view._grad_fn
+
+
+def _grad_fn(self):
+    fn = self._grad_fn
+    if fn is not None and self._vc is not None and self._base is not None and stale(self, fn):
+        fn = regen_view(self)
+    return fn
+
+
+def _detach(self):
+    t = _orig_detach(self)
+    t.__dict__["_why"] = "detach"  # for autograd.explain
+    return t
+
+
+def _data_get(self):
+    t = _orig_data.fget(self)
+    t.__dict__["_why"] = "data"
+    return t
+
+
+# The autograd surface of Tensor that in-place semantics and explain() need (see issue 7):
+# grad_fn regenerates stale views' history; detach()/.data mark their results for explain().
+Tensor.grad_fn = property(_grad_fn, doc="The node that created this tensor (None for leaves).")
+_orig_detach = Tensor.detach
+Tensor.detach = _detach
+_orig_data = Tensor.__dict__["data"]
+Tensor.data = property(_data_get, _orig_data.fset, doc=_orig_data.__doc__)
+from . import _core  # noqa: E402
+
+_core._stale = stale
+_core._regen_view = regen_view

@@ -63,7 +63,7 @@ def _roots(outputs, grads):
             continue
         if g._data.dtype != o._data.dtype:
             g = g.to(o.dtype)
-        fn = o._grad_fn
+        fn = o.grad_fn  # (regenerates a stale view's history)
         if fn is None:
             roots.append((accumulator(o), 0, g))
         else:
@@ -96,9 +96,10 @@ def _target(t, i):
         from ._source import note
         raise note(RuntimeError("One of the differentiated Tensors does not require grad"),
                    explain(t, f"inputs[{i}]"))
-    if t._grad_fn is None:
+    fn = t.grad_fn
+    if fn is None:
         return (accumulator(t), 0)
-    return (t._grad_fn, t._output_nr)
+    return (fn, t._output_nr)
 
 
 def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, grad_variables=None,

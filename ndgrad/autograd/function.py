@@ -8,7 +8,7 @@ import functools
 import numpy as np
 
 from .grad_mode import _state, no_grad
-from .graph import BACKWARD_TWICE, Node, SavedVar, _seq
+from .graph import BACKWARD_TWICE, Node, SavedVar, _seq, freed_error  # noqa: F401
 
 __all__ = ["Function", "FunctionCtx", "once_differentiable", "BackwardCFunction"]
 
@@ -46,9 +46,11 @@ class BackwardCFunction(Node, FunctionCtx):
 
     @property
     def saved_tensors(self):
+        if self.__dict__.get("_in_jvp"):
+            return tuple(getattr(self, "_saved_for_forward", ()))
         s = self._saved
         if s is None:
-            raise RuntimeError(BACKWARD_TWICE)
+            raise freed_error(self)
         return tuple(v.unpack(self) if type(v) is SavedVar else v for v in s)
 
     saved_variables = saved_tensors
@@ -76,8 +78,14 @@ class BackwardCFunction(Node, FunctionCtx):
         from .._tensor import Tensor
         for i, (r, need) in enumerate(zip(res, self._needs)):
             if r is not None and not isinstance(r, Tensor):
-                raise TypeError(f"function {type(self).__name__} returned a gradient different than None at "
+                raise RuntimeError(f"function {type(self).__name__} returned a gradient different than None at "
                                 f"position {i + 1}, but the corresponding forward input was not a Variable")
+            if r is not None and need:
+                shape = self._meta[i][0]
+                if r._data.shape != shape and not _expandable(shape, r._data.shape):
+                    raise RuntimeError(f"Function {type(self).__name__} returned an invalid gradient at index {i} - "
+                                       f"got [{', '.join(map(str, r._data.shape))}] but expected shape compatible "
+                                       f"with [{', '.join(map(str, shape))}]")
             out.append(r if need else None)
         return tuple(out)
 
@@ -142,7 +150,7 @@ class Function(FunctionCtx, metaclass=_FunctionMeta):
     @classmethod
     def apply(cls, *args, **kwargs):
         from .._tensor import Tensor, _wrap
-        from .._ops._core import accumulator
+        from .._ops._core import connect
         ctx = cls._backward_cls()
         uses_setup = cls.setup_context is not Function.setup_context
         with no_grad():
@@ -162,25 +170,12 @@ class Function(FunctionCtx, metaclass=_FunctionMeta):
             if isinstance(o, Tensor) and id(o) in {id(a) for a in tensor_args} and id(o) not in dirty:
                 alias = _wrap(o._data)
                 alias._vc = o._vc
+                alias._base = o._base if o._base is not None else o  # PyTorch returns a view of the input
                 o = alias
             new_outs.append(o)
         outs = tuple(new_outs)
         if recording:
-            nexts, meta, needs = [], [], []
-            for a in args:
-                if isinstance(a, Tensor):
-                    meta.append((a._data.shape, a._data.dtype))
-                    if a._requires_grad:
-                        nexts.append((a._grad_fn, a._output_nr) if a._grad_fn is not None else (accumulator(a), 0))
-                        needs.append(True)
-                        continue
-                else:
-                    meta.append(None)
-                nexts.append((None, 0))
-                needs.append(False)
-            ctx.next_functions = tuple(nexts)
-            ctx._meta = meta
-            ctx._needs = tuple(needs)
+            connect(ctx, args)
             ctx._out_meta = []
             ctx._nout = len(outs)
             for i, o in enumerate(outs):
@@ -213,15 +208,66 @@ class Function(FunctionCtx, metaclass=_FunctionMeta):
             ctx._to_save = None
         else:
             ctx._saved = ()
+        from .._ops import _core
+        if _core._fw.on and cls.jvp is not Function.jvp:
+            from .forward_ad import _function_jvp
+            ctx._in_jvp = True  # saved_tensors gives what save_for_forward saved
+            try:
+                _function_jvp(cls, ctx, args, outs)
+            finally:
+                ctx._in_jvp = False
         return outs[0] if single else outs
+
+
+def _expandable(shape, gshape):
+    """PyTorch's is_expandable_to(shape, grad): ``shape`` broadcasts to ``gshape``."""
+    if len(shape) > len(gshape):
+        return False
+    for s, g in zip(reversed(shape), reversed(gshape)):
+        if s != g and s != 1:
+            return False
+    return True
+
+
+_ONCE = "trying to differentiate twice a function that was marked with @once_differentiable"
+
+
+def _delayed_error_rule(ctx, g):
+    raise RuntimeError(_ONCE)
+
+
+_DELAYED = []
+
+
+def _delayed_error(outs):
+    """PyTorch's DelayedError: outputs whose backward raises (double backward through once_differentiable)."""
+    from .._tensor import Tensor, _wrap
+    from .._ops._core import defop, record
+    if not _DELAYED:
+        op = defop("delayed_error", None, _delayed_error_rule, node="Error")
+        op.node_cls.name = lambda self: "torch::autograd::Error"
+        _DELAYED.append(op)
+    single = not isinstance(outs, tuple)
+    res = []
+    for o in ((outs,) if single else outs):
+        if isinstance(o, Tensor) and o._data.dtype.kind in "fc":
+            w = _wrap(o._data)
+            record(_DELAYED[0], w, (o,))
+            o = w
+        res.append(o)
+    return res[0] if single else tuple(res)
 
 
 def once_differentiable(fn):
     """Marks a backward as not differentiable twice (it runs under no_grad)."""
     @functools.wraps(fn)
     def wrapper(ctx, *args):
+        from .._tensor import Tensor
         with no_grad():
-            return fn(ctx, *args)
+            outs = fn(ctx, *args)
+        if _state.enabled and any(isinstance(a, Tensor) and a._requires_grad for a in args):
+            outs = _delayed_error(outs)
+        return outs
     return wrapper
 
 

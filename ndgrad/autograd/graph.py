@@ -107,6 +107,10 @@ class Node:
             raise freed_error(self)
         return tuple(v.unpack(self) if type(v) is SavedVar else v for v in s)
 
+    def __dir__(self):
+        names = saved_names(self)
+        return list(super().__dir__()) + [p + n for n in names for p in ("_saved_", "_raw_saved_")]
+
     def __getattr__(self, name):
         # PyTorch exposes saved values as ``_saved_<name>`` (raw: ``_raw_saved_<name>``)
         if name.startswith("_saved_") or name.startswith("_raw_saved_"):
