@@ -107,3 +107,16 @@ def test_lstm_gradcheck():
     lstm = ndgrad.nn.LSTM(2, 2, bidirectional=True).double()
     x = t(3, 1, 2)
     assert gradcheck(lambda a: lstm(a)[0], [x])
+
+
+def test_fused_rnn_cells_second_order():
+    from ndgrad._ops._nn_rnn import gru_cell, lstm_cell
+    gates, c = t(2, 8), t(2, 2)
+    assert gradcheck(lstm_cell, [gates, c])
+    assert gradgradcheck(lstm_cell, [gates, c])
+    xi, hh, h = t(2, 6), t(2, 6), t(2, 2)
+    assert gradcheck(gru_cell, [xi, hh, h])
+    assert gradgradcheck(gru_cell, [xi, hh, h])
+    gru = ndgrad.nn.GRU(2, 2, num_layers=2).double()
+    x = t(3, 1, 2)
+    assert gradgradcheck(lambda a: gru(a)[1], [x])

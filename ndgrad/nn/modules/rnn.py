@@ -7,7 +7,9 @@ import numbers
 import warnings
 
 from ... import _creation as C
-from ..._ops._pointwise import relu, sigmoid, tanh
+from ..._ops._pointwise import relu, tanh
+from ..._ops._linalg import addmm
+from ..._ops._nn_rnn import gru_cell, lstm_cell
 from ..._ops._shape import cat, stack
 from .. import functional as F
 from .. import init
@@ -19,30 +21,21 @@ __all__ = ["RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell"
 _GATES = {"LSTM": 4, "GRU": 3, "RNN_TANH": 1, "RNN_RELU": 1}
 
 
-def _rnn_cell(act):
-    def cell(xi, h, c, w_hh, b_hh):
-        return act(xi + F.linear(h, w_hh, b_hh)), None
-    return cell
+def _project(mode, x, w_ih, b_ih, b_hh):
+    """x W_ih^T + b_ih for every step at once (b_hh folded in, except for GRU where r scales it)."""
+    xi = F.linear(x, w_ih, b_ih)
+    return xi + b_hh if b_hh is not None and mode != "GRU" else xi
 
 
-def _lstm_cell(xi, h, c, w_hh, b_hh):
-    gates = xi + F.linear(h, w_hh, b_hh)
-    i, f, g, o = gates.chunk(4, -1)
-    c = sigmoid(f) * c + sigmoid(i) * tanh(g)
-    return sigmoid(o) * tanh(c), c
-
-
-def _gru_cell(xi, h, c, w_hh, b_hh):
-    gh = F.linear(h, w_hh, b_hh)
-    r_i, z_i, n_i = xi.chunk(3, -1)
-    r_h, z_h, n_h = gh.chunk(3, -1)
-    r = sigmoid(r_i + r_h)
-    z = sigmoid(z_i + z_h)
-    n = tanh(n_i + r * n_h)
-    return (1 - z) * n + z * h, None
-
-
-_CELLS = {"LSTM": _lstm_cell, "GRU": _gru_cell, "RNN_TANH": _rnn_cell(tanh), "RNN_RELU": _rnn_cell(relu)}
+def _step(mode, xi, h, c, wt, b_hh):
+    """One time step from the projected input ``xi``; ``wt`` is W_hh^T. Returns (h, c)."""
+    if mode == "GRU":
+        hh = h.mm(wt) if b_hh is None else addmm(b_hh, h, wt)
+        return gru_cell(xi, hh, h), None
+    pre = addmm(xi, h, wt)
+    if mode == "LSTM":
+        return lstm_cell(pre, c)
+    return (tanh(pre) if mode == "RNN_TANH" else relu(pre)), None
 
 
 class RNNBase(Module):
@@ -134,7 +127,6 @@ class RNNBase(Module):
 
     def _run(self, x, h0, c0):
         """x: (L, N, H_in); h0/c0: (layers * directions, N, H). Returns output, h_n, c_n."""
-        cell = _CELLS[self.mode]
         dirs = 2 if self.bidirectional else 1
         steps = x.shape[0]
         layer_input = x
@@ -146,10 +138,12 @@ class RNNBase(Module):
                 k = layer * dirs + direction
                 h = h0[k]
                 c = c0[k] if c0 is not None else None
-                xi = F.linear(layer_input, w_ih, b_ih)
+                # unbind once: one node gathers every step's gradient (xi[t] would embed each in a full zero tensor)
+                xs = _project(self.mode, layer_input, w_ih, b_ih, b_hh).unbind(0)
+                wt = w_hh.t()
                 seq = [None] * steps
                 for t in (range(steps - 1, -1, -1) if direction else range(steps)):
-                    h, c = cell(xi[t], h, c, w_hh, b_hh)
+                    h, c = _step(self.mode, xs[t], h, c, wt, b_hh)
                     seq[t] = h
                 outs.append(stack(seq) if steps else layer_input.new_zeros(0, h.shape[0], self.hidden_size))
                 hs.append(h)
@@ -284,8 +278,8 @@ class RNNCellBase(Module):
         h = zeros if h is None else (h if batched else h.unsqueeze(0))
         if c is not None or self._mode == "LSTM":
             c = zeros if c is None else (c if batched else c.unsqueeze(0))
-        xi = F.linear(x, self.weight_ih, self.bias_ih)
-        h, c = _CELLS[self._mode](xi, h, c, self.weight_hh, self.bias_hh)
+        xi = _project(self._mode, x, self.weight_ih, self.bias_ih, self.bias_hh)
+        h, c = _step(self._mode, xi, h, c, self.weight_hh.t(), self.bias_hh)
         if not batched:
             h = h.squeeze(0)
             c = c.squeeze(0) if c is not None else None
