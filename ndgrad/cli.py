@@ -61,7 +61,19 @@ def run(argv):
     install_alias()
     sys.argv = list(argv)
     sys.path.insert(0, os.path.dirname(os.path.abspath(script)))
-    runpy.run_path(script, run_name="__main__")
+    try:
+        runpy.run_path(script, run_name="__main__")
+    except (SystemExit, KeyboardInterrupt):
+        raise
+    except BaseException as e:
+        # the traceback starts at the user's script, as `python script.py` would show it
+        import traceback
+        tb = e.__traceback__
+        target = os.path.abspath(script)
+        while tb is not None and os.path.abspath(tb.tb_frame.f_code.co_filename) != target:
+            tb = tb.tb_next
+        traceback.print_exception(type(e), e, tb if tb is not None else e.__traceback__)
+        return 1
     return 0
 
 
