@@ -314,8 +314,20 @@ SMOOTH_L1_LOSS = defop("smooth_l1_loss", _smooth_l1_kernel, _smooth_l1_vjp, node
 HUBER_LOSS = defop("huber_loss", _huber_kernel, _huber_vjp, save=(0, 1))
 
 
+def check_broadcast(a, b):
+    """PyTorch's error for shapes that do not broadcast."""
+    n = max(len(a), len(b))
+    for k in range(1, n + 1):
+        da = a[-k] if k <= len(a) else 1
+        db = b[-k] if k <= len(b) else 1
+        if da != db and da != 1 and db != 1:
+            raise RuntimeError(f"The size of tensor a ({da}) must match the size of tensor b ({db}) at non-singleton "
+                               f"dimension {n - k}")
+
+
 def pointwise_loss(op, x, t, reduction, *params):
     """A loss of input and target (broadcast together), reduced by ``reduction``."""
+    check_broadcast(x._data.shape, t._data.shape)
     rt = result_dtype(x, t).np
     xa = x._data.astype(rt, copy=False)
     ta = t._data.astype(rt, copy=False)

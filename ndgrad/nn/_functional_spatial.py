@@ -53,6 +53,7 @@ def _conv(input, weight, bias, stride, padding, dilation, groups, nd):
             raise ValueError(f"Invalid padding string '{padding}', should be one of {{'valid', 'same'}}")
     else:
         p = _ntuple(padding, nd)
+    _check_types(input, weight, bias)
     c = input.shape[1]
     if c != weight.shape[1] * groups:
         raise RuntimeError(f"Given groups={groups}, weight of size {_shape_str(weight.shape)}, expected "
@@ -66,6 +67,20 @@ def _conv(input, weight, bias, stride, padding, dilation, groups, nd):
                            "size")
     out = _S.conv_op(input, weight, bias, s, p, d, groups)
     return out.squeeze(0) if unbatched else out
+
+
+_C_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half", "int64": "long int", "int32": "int",
+            "int16": "short int", "int8": "signed char", "uint8": "unsigned char", "bool": "bool"}
+
+
+def _check_types(input, weight, bias):
+    dt = input._data.dtype
+    if bias is not None and bias._data.dtype != dt:
+        raise RuntimeError(f"Input type ({_C_NAMES[input.dtype.name]}) and bias type ({_C_NAMES[bias.dtype.name]}) "
+                           "should be the same")
+    if weight._data.dtype != dt:
+        cap = lambda t: t.dtype._legacy.replace("Tensor", "")  # noqa: E731
+        raise RuntimeError(f"expected scalar type {cap(input)} but found {cap(weight)}")
 
 
 def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):

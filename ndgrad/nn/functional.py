@@ -145,8 +145,14 @@ def softmin(input, dim=None, _stacklevel=3, dtype=None):
 
 
 # ----------------------------------------------------------------- linear
+def _cap(t):
+    return t.dtype._legacy.replace("Tensor", "")
+
+
 def linear(input, weight, bias=None):
     """``input @ weight.T + bias`` (AddmmBackward0 for 2-D input, as PyTorch)."""
+    if bias is not None and input._data.dtype != weight._data.dtype:
+        raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got {_cap(input)} and {_cap(weight)}")
     if input.dim() == 2 and bias is not None:
         return _addmm(bias, input, weight.t())
     if input.dim() == 2:
@@ -288,14 +294,21 @@ def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
 
 
 def _check_target(input, target):
+    """nll_loss's checks, in PyTorch's order."""
+    if input.dim() < 1:
+        raise ValueError(f"Expected 1 or more dimensions (got {input.dim()})")
+    if input.dim() != 1 and target.dim() >= 1 and input.shape[0] != target.shape[0]:
+        raise ValueError(f"Expected input batch_size ({input.shape[0]}) to match target batch_size "
+                         f"({target.shape[0]}).")
+    if input.dim() <= 2 and target.dim() > 1:
+        raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
+    if input.dim() > 2:
+        expected = [input.shape[0]] + list(input.shape[2:])
+        if list(target.shape) != expected:
+            raise RuntimeError(f"Expected target size {expected}, got {list(target.shape)}")
     if target._data.dtype not in (np.int64, np.uint8):
         raise RuntimeError("expected target dtype to be Long or Byte, but got "
                            f"{target.dtype._legacy.replace('Tensor', '')}")
-    if input.dim() >= 2 and target.dim() >= 1 and input.shape[0] != target.shape[0]:
-        raise ValueError(f"Expected input batch_size ({input.shape[0]}) to match target batch_size "
-                         f"({target.shape[0]}).")
-    if input.dim() < 1:
-        raise ValueError("Expected 1 or more dimensions (got 0)")
 
 
 def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean"):
@@ -325,12 +338,14 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     c = input.shape[cdim]
     if not 0.0 <= label_smoothing <= 1.0:
         raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
+    if target.shape == input.shape:
+        if not target.is_floating_point():
+            raise RuntimeError("Expected floating point type for target with class probabilities, got "
+                               f"{target.dtype._legacy.replace('Tensor', '')}")
+    else:
+        _check_target(input, target)
     logp = log_softmax(input, cdim)
-    if target.is_floating_point():
-        if target.shape != input.shape:
-            raise RuntimeError(f"Expected floating point type for target with class probabilities, got "
-                               f"{target.dtype}" if not target.is_floating_point() else
-                               f"Expected target size {list(input.shape)}, got {list(target.shape)}")
+    if target.shape == input.shape:
         tgt = target * (1 - label_smoothing) + label_smoothing / c if label_smoothing > 0 else target
         prod = logp * tgt
         if weight is not None:
