@@ -159,6 +159,8 @@ INDEX_BACKWARD = defop("index_backward", _index_back_k, _index_back_vjp, node="I
 ZERO_REGION = defop("zero_region", _zero_region_k, _zero_region_vjp, node="IndexPutBackward0")
 COPY_SLICES = defop("copy_slices", None, _copy_slices_vjp, node="CopySlices")
 COPY_SLICES.node_cls.name = lambda self: "torch::autograd::CopySlices"
+# x[mask] = v / x[int_tensor] = v on a tensor itself is index_put_ in PyTorch
+INDEX_PUT = defop("index_put", None, _copy_slices_vjp, node="IndexPutBackward0")
 GATHER = defop("gather", _gather_k, _gather_vjp, save=(2,))
 GATHER_BACKWARD = defop("gather_backward", _gather_back_k, _gather_back_vjp, node="ScatterAddBackward0")
 SCATTER = defop("scatter", _scatter_k, _scatter_vjp)
@@ -304,7 +306,16 @@ def setitem(self, idx, value):
         raise RuntimeError(_shape_msg(e, self, nidx, v)) from None
     self._bump()
     if recording:
-        record(COPY_SLICES, self, (old, value), (nidx, advanced))
+        # PyTorch: index_put_ on self only when every other index is a full slice / ellipsis; an int, a
+        # partial slice or None first takes a view, and writing through a view gives CopySlices
+        put = advanced and self._base is None and builtins.all(
+            i is Ellipsis or isinstance(i, np.ndarray) or i is True or i is False or i == builtins.slice(None)
+            for i in nidx)
+        op = INDEX_PUT if put else COPY_SLICES
+        from ._inplace import COPY_WHOLE, FILL_WHOLE, trivial_index
+        if not advanced and self._base is None and trivial_index(nidx, self._data.shape):
+            op = COPY_WHOLE if isinstance(value, Tensor) else FILL_WHOLE
+        record(op, self, (old, value), (nidx, advanced))
         self._output_nr = 0
         if self._base is not None:
             rebase_view(self)

@@ -278,3 +278,33 @@ from . import _core  # noqa: E402
 
 _core._stale = stale
 _core._regen_view = regen_view
+
+
+# ``y[...] = v`` / ``y[:] = v`` on a non-view: PyTorch skips the trivial index and runs fill_/copy_ on y itself
+def _whole_vjp(ctx, g):
+    from ._index import _copy_slices_vjp
+    return _copy_slices_vjp(ctx, g)
+
+
+FILL_WHOLE = defop("fill_whole", None, _whole_vjp, node="FillBackward3")
+COPY_WHOLE = defop("copy_whole", None, _whole_vjp, node="CopyBackwards")
+
+
+def trivial_index(nidx, shape):
+    """True when a basic index selects all of ``shape`` (PyTorch skips such slices: no view is taken)."""
+    import builtins
+    items = list(nidx)
+    if builtins.any(i is None for i in items) or items.count(Ellipsis) > 1:
+        return False
+    if Ellipsis in items:
+        k = items.index(Ellipsis)
+        dims = list(range(k)) + list(range(len(shape) - (len(items) - k - 1), len(shape)))
+        items = items[:k] + items[k + 1:]
+    else:
+        dims = list(range(len(items)))
+    if len(items) > len(shape):
+        return False
+    for i, d in zip(items, dims):
+        if not isinstance(i, builtins.slice) or i.indices(shape[d]) != (0, shape[d], 1):
+            return False
+    return True
