@@ -470,12 +470,29 @@ def rsub(input, other, *, alpha=1):
 
 
 def _check_bool_sub(a, b):
-    if (isinstance(a, Tensor) and a._data.dtype.kind == "b") or (isinstance(b, Tensor) and b._data.dtype.kind == "b"):
-        if (not isinstance(a, Tensor) or a._data.dtype.kind == "b") and (not isinstance(b, Tensor) or b._data.dtype.kind == "b"):
-            raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. "
-                               "Use the `^` or `logical_xor()` operator instead.")
-        if not isinstance(a, Tensor) or not isinstance(b, Tensor):
-            pass
+    """PyTorch refuses ``-`` as soon as one operand (tensor or Python scalar) is bool."""
+    ba, bb = _is_bool(a), _is_bool(b)
+    if ba and bb:
+        raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. "
+                           "Use the `^` or `logical_xor()` operator instead.")
+    if ba or bb:
+        raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying to "
+                           "invert a mask, use the `~` or `logical_not()` operator instead.")
+
+
+def _is_bool(x):
+    return x._data.dtype.kind == "b" if isinstance(x, Tensor) else isinstance(x, (bool, np.bool_))
+
+
+def _is_int(x):
+    return x._data.dtype.kind in "iub" if isinstance(x, Tensor) else isinstance(x, (int, np.integer, np.bool_))
+
+
+def _check_int_zero(a, b):
+    """Integer ``%`` / fmod by zero: PyTorch raises (NumPy would give 0 with a warning)."""
+    if _is_int(a) and _is_int(b) and not (_is_bool(a) and _is_bool(b)):
+        if np.any(np.asarray(b._data if isinstance(b, Tensor) else b) == 0):
+            raise RuntimeError("ZeroDivisionError")
 
 
 def mul(input, other, *, out=None):
@@ -539,10 +556,12 @@ def remainder(input, other):
         if needs_grad(other):
             record(NOT_IMPL, t, (other,), ("remainder",))
         return t
+    _check_int_zero(input, other)
     return binary(REMAINDER_T if isinstance(other, Tensor) else REMAINDER, input, other)
 
 
 def fmod(input, other):
+    _check_int_zero(input, other)
     return binary(FMOD_T if isinstance(other, Tensor) else FMOD, input, other)
 
 
@@ -560,7 +579,9 @@ def pow(input, exponent, *, out=None):
             record(RPOW, t, (exponent, base))
         return t
     if isinstance(exponent, Tensor):
-        _check_int_pow(input, exponent)
+        r = _int_pow_negative(input, exponent)
+        if r is not None:
+            return r
         return binary(POW_TT, input, exponent)
     e = pyscalar(exponent)
     d = input._data
@@ -583,9 +604,15 @@ def pow(input, exponent, *, out=None):
     return t
 
 
-def _check_int_pow(a, e):
-    if a._data.dtype.kind in "iu" and e._data.dtype.kind in "iu" and np.any(e._data < 0):
-        raise RuntimeError("Integers to negative integer powers are not allowed.")
+def _int_pow_negative(a, e):
+    """Integer tensor ** integer tensor with negative exponents: PyTorch computes it in integers (1 for base 1,
+    +-1 for base -1, else 0); NumPy refuses. None when the ordinary kernel applies."""
+    if not (a._data.dtype.kind in "iu" and e._data.dtype.kind in "iu" and np.any(e._data < 0)):
+        return None
+    npd = result_dtype(a, e).np
+    x, y = np.broadcast_arrays(a._data.astype(npd), e._data.astype(npd))
+    neg = np.where(x == 1, 1, np.where(x == -1, np.where(y % 2 == 0, 1, -1), 0))
+    return _wrap(np.asarray(np.where(y < 0, neg, np.power(x, np.maximum(y, 0))), dtype=npd))
 
 
 def float_power(input, exponent):
