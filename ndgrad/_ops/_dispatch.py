@@ -87,12 +87,23 @@ def operands(a, b, floating=False):
             xa = xa.astype(npd)
     elif npd.kind == "f":
         xa = float(xa)
+    elif npd.kind == "u":
+        xa = _wrap_unsigned(xa, npd)
     if isinstance(xb, np.ndarray):
         if xb.dtype != npd:
             xb = xb.astype(npd)
     elif npd.kind == "f":
         xb = float(xb)
+    elif npd.kind == "u":
+        xb = _wrap_unsigned(xb, npd)
     return xa, xb, npd
+
+
+def _wrap_unsigned(v, npd):
+    """A Python int outside an unsigned dtype's range wraps around as in PyTorch (NumPy 2 raises)."""
+    if type(v) is int and not 0 <= v <= np.iinfo(npd).max:
+        return int(np.array(v, dtype=np.int64).astype(npd))
+    return v
 
 
 def out_array(r, npd=None):
