@@ -246,7 +246,8 @@ E("rfloordiv", lambda m, a: 7 // a, unary("nonzero"), ref=lambda a: 7 // a, dtyp
 E("mod", lambda m, a, b: a % b, binary("real", "nonzero"), ref=np.remainder, dtypes=NUM, binary=True,
   inplace="remainder")
 E("rmod", lambda m, a: 5 % a, unary("nonzero"), ref=lambda a: 5 % a, dtypes=NUM, grad=False)
-E("fmod", lambda m, a, b: m.fmod(a, b), binary("real", "nonzero"), ref=np.fmod, dtypes=NUM)
+E("fmod", lambda m, a, b: m.fmod(a, b), binary("real", "nonzero"), ref=np.fmod, dtypes=NUM, binary=True,
+  inplace="fmod")
 E("neg", lambda m, a: -a, unary(), ref=np.negative, dtypes=NUM, inplace="neg")
 E("abs", lambda m, a: abs(a), unary("nonzero"), ref=np.abs, dtypes=NUM, inplace="abs", gg=False)
 E("pow_scalar2", lambda m, a: a ** 2, unary(), ref=lambda a: a ** 2, dtypes=NUM, inplace="pow")
@@ -254,7 +255,7 @@ E("pow_scalar3", lambda m, a: a ** 3, unary(), ref=lambda a: a ** 3, dtypes=NUM)
 E("pow_scalar_half", lambda m, a: a ** 0.5, unary("pos"), ref=np.sqrt, dtypes=NUM)
 E("pow_scalar_neg", lambda m, a: a ** -1.5, unary("pos"), ref=lambda a: a ** -1.5, dtypes=F)
 E("pow_scalar0", lambda m, a: a ** 0, unary(), ref=lambda a: a ** 0, dtypes=NUM)
-E("pow_tensor", lambda m, a, b: a ** b, binary("pos", "real"), ref=np.power, dtypes=F, binary=True)
+E("pow_tensor", lambda m, a, b: a ** b, binary("pos", "real"), ref=np.power, dtypes=F, binary=True, inplace="pow")
 E("pow_tensor_int", lambda m, a, b: a ** b, binary("real", "pos"), ref=np.power, dtypes=INTS, grad=False)
 E("rpow", lambda m, a: 2.0 ** a, unary(), ref=lambda a: 2.0 ** a, dtypes=NUM)
 E("rpow_int", lambda m, a: 3 ** a, unary(), ref=lambda a: 3.0 ** a, dtypes=F)
@@ -262,7 +263,8 @@ E("pow_fn", lambda m, a: m.pow(a, 3), unary(), ref=lambda a: a ** 3, dtypes=NUM)
 E("square", lambda m, a: m.square(a), unary(), ref=np.square, dtypes=NUM)
 E("float_power", lambda m, a: m.float_power(a, 2), unary(), ref=lambda a: a ** 2, dtypes=NUM)
 E("reciprocal", lambda m, a: m.reciprocal(a), unary("nonzero"), ref=np.reciprocal, dtypes=NUM)
-E("atan2", lambda m, a, b: m.atan2(a, b), binary("real", "nonzero"), ref=np.arctan2, dtypes=NUM, binary=True)
+E("atan2", lambda m, a, b: m.atan2(a, b), binary("real", "nonzero"), ref=np.arctan2, dtypes=NUM, binary=True,
+  inplace="atan2")
 E("maximum", lambda m, a, b: m.maximum(a, b), distinct_binary, ref=np.maximum, dtypes=ALL, binary=True,
   gg=False)
 E("minimum", lambda m, a, b: m.minimum(a, b), distinct_binary, ref=np.minimum, dtypes=ALL, binary=True,
