@@ -37,26 +37,27 @@ def _bmm_vjp(ctx, g):
 
 def _matmul_vjp(ctx, g):
     # batched (>= 3-D after promotion of 1-D operands); the engine sums broadcast batch dims
+    # a is saved only when b needs a gradient and vice versa: shapes come from ctx._meta
     a, b = ctx.saved
     n = ctx._needs
     ga = gb = None
-    a2 = a.unsqueeze(0) if a.ndim == 1 else a
-    b2 = b.unsqueeze(-1) if b.ndim == 1 else b
+    (ashape, _), (bshape, _) = ctx._meta[0], ctx._meta[1]
+    a1, b1 = len(ashape) == 1, len(bshape) == 1
     g2 = g
-    if a.ndim == 1:
+    if a1:
         g2 = g2.unsqueeze(-2)
-    if b.ndim == 1:
+    if b1:
         g2 = g2.unsqueeze(-1)
     if n[0]:
-        ga = matmul(g2, b2.mT)
-        if a.ndim == 1:
+        ga = matmul(g2, (b.unsqueeze(-1) if b1 else b).mT)
+        if a1:
             ga = ga.squeeze(-2)
-            ga = ga.reshape(-1, a.shape[0]).sum(0) if ga.ndim > 1 else ga
+            ga = ga.reshape(-1, ashape[0]).sum(0) if ga.ndim > 1 else ga
     if n[1]:
-        gb = matmul(a2.mT, g2)
-        if b.ndim == 1:
+        gb = matmul((a.unsqueeze(0) if a1 else a).mT, g2)
+        if b1:
             gb = gb.squeeze(-1)
-            gb = gb.reshape(-1, b.shape[0]).sum(0) if gb.ndim > 1 else gb
+            gb = gb.reshape(-1, bshape[0]).sum(0) if gb.ndim > 1 else gb
     return ga, gb
 
 
@@ -77,6 +78,7 @@ DOT = defop("dot", np.dot, _dot_vjp, save=((0, 1), (1, 0)))
 MV = defop("mv", np.matmul, _mv_vjp, save=((0, 1), (1, 0)))
 MM = defop("mm", np.matmul, _mm_vjp, save=((0, 1), (1, 0)))
 BMM = defop("bmm", np.matmul, _bmm_vjp, save=((0, 1), (1, 0)))
+SQUEEZE_ = defop("squeeze_", np.reshape, lambda ctx, g: (g.reshape(ctx._meta[0][0]),), node="SqueezeBackward4")
 MATMUL = defop("matmul", np.matmul, _matmul_vjp, node="UnsafeViewBackward0", save=((0, 1), (1, 0)))
 ADDMM = defop("addmm", None, _addmm_vjp, save=((1, 2), (2, 1)))
 
@@ -166,7 +168,12 @@ def matmul(input, other):
         if input._data.shape[0] != other._data.shape[0]:
             raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied (1x{input._data.shape[0]} and "
                                f"{other._data.shape[0]}x{other._data.shape[1]})")
-        return mm(input.unsqueeze(0), other).squeeze(0)
+        # PyTorch squeezes the mm result in place: SqueezeBackward4
+        r = mm(input.unsqueeze(0), other)
+        t = _wrap(r._data.reshape(r._data.shape[1:]))
+        if needs_grad(r):
+            record(SQUEEZE_, t, (r,))
+        return t
     _same_dtype(input, other, "matmul")
     ka = input._data.shape[-1]
     kb = other._data.shape[-2] if nb > 1 else other._data.shape[0]
