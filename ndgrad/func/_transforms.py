@@ -11,19 +11,31 @@ import functools
 from .._tensor import Tensor
 from ..autograd.grad_mode import enable_grad
 from ._tree import tree_flatten, tree_unflatten
+from ._vmap import BatchedTensor, _levels as _vmap_levels
 
 _depth = [0]   # transforms currently running (results are detached when it drops to 0)
 
 
 def _check_tensor(x):
-    if not isinstance(x, Tensor):
+    if not isinstance(x, (Tensor, BatchedTensor)):
         raise ValueError(f"Thing passed to transform API must be Tensor, got {type(x)}")
     return x
 
 
 def _track(x):
-    """A fresh differentiable alias of ``x`` (keeps outer levels' history)."""
+    """A fresh differentiable alias of ``x`` (keeps outer levels' history).
+
+    Inside vmap the alias is batched over every active level (expanded where
+    ``x`` is not), so gradients come out per sample."""
     _check_tensor(x)
+    if _vmap_levels:
+        from ._batching import _align
+        lvls = tuple(lv for lv, _, _ in _vmap_levels)
+        return BatchedTensor(_track_plain(_align(x, lvls, x.dim(), full=True)), lvls)
+    return _track_plain(x)
+
+
+def _track_plain(x):
     if x.requires_grad:
         return x.view_as(x)
     a = x.detach().requires_grad_(True)
@@ -52,14 +64,30 @@ def _grad(outs, ins, cots, retain=True):
     live = [(o, c) for o, c in zip(outs, cots) if o.requires_grad]
     if not live:
         return [None] * len(ins)
+    batched = [type(v) is BatchedTensor for v in ins]
+    if any(batched) or any(type(o) is BatchedTensor for o, _ in live):
+        return _grad_batched(live, ins, batched, retain)
     return list(grad([o for o, _ in live], ins, [c for _, c in live], retain_graph=retain, create_graph=True,
                      allow_unused=True))
+
+
+def _grad_batched(live, ins, batched, retain):
+    """``_grad`` inside vmap: on the physical tensors (one backward for the whole batch)."""
+    from ..autograd import grad
+    from .._creation import ones_like
+    from ._batching import _align
+    lvls = tuple(lv for lv, _, _ in _vmap_levels)
+    outs = [_align(o, lvls, o.dim(), full=True) for o, _ in live]
+    cots = [ones_like(o) if c is None else _align(c, lvls, c.dim(), full=True) for o, (_, c) in zip(outs, live)]
+    gs = grad(outs, [v._p if b else v for v, b in zip(ins, batched)], cots, retain_graph=retain, create_graph=True,
+              allow_unused=True)
+    return [BatchedTensor(g, v._lv) if b and g is not None else g for g, v, b in zip(gs, ins, batched)]
 
 
 def _done(x):
     """Detach results when the outermost transform returns."""
     if _depth[0] == 0:
-        return tree_unflatten([v.detach() if isinstance(v, Tensor) else v for v in tree_flatten(x)[0]],
+        return tree_unflatten([v.detach() if isinstance(v, (Tensor, BatchedTensor)) else v for v in tree_flatten(x)[0]],
                               tree_flatten(x)[1])
     return x
 
@@ -101,7 +129,7 @@ def grad_and_value(func, argnums=0, has_aux=False):
                     raise RuntimeError("grad_and_value(f)(*args): output of function f should be a tuple: "
                                        "(output, aux) if has_aux is True")
                 out, aux = out
-            if not isinstance(out, Tensor):
+            if not isinstance(out, (Tensor, BatchedTensor)):
                 raise RuntimeError(f"grad_and_value(f)(*args): Expected f(*args) to return a Tensor, got {type(out)}")
             if out.dim() != 0:
                 raise RuntimeError(f"grad_and_value(f)(*args): Expected f(*args) to return a scalar Tensor, got "
@@ -151,7 +179,7 @@ def vjp(func, *primals, has_aux=False):
             out, aux = out
         outs, ospec = tree_flatten(out)
         for o in outs:
-            if not isinstance(o, Tensor):
+            if not isinstance(o, (Tensor, BatchedTensor)):
                 raise RuntimeError(f"vjp(f, *primals): Expected f to be a function that has only Tensors as outputs "
                                    f"but got output of type {type(o)}")
     depth = _depth[0]
