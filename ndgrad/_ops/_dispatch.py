@@ -69,9 +69,10 @@ def operands(a, b, floating=False):
                 return xa, xb, xa.dtype
             rt = result_dtype(a, b)
         else:
-            xb = pyscalar(b)
-            if type(xb) is float and xa.dtype.kind == "f":
-                return xa, xb, xa.dtype
+            xb = b if type(b) is float else pyscalar(b)
+            tb = type(xb)
+            if (tb is float or tb is int) and xa.dtype.kind == "f":
+                return xa, (xb if tb is float else float(xb)), xa.dtype
             rt = result_dtype(a, xb)
     else:
         xa = pyscalar(a)
