@@ -86,6 +86,11 @@ def _leaky_vjp(ctx, g):
     return (g * _const(np.where(x._data > 0, 1.0, ctx._params[0]), g),)
 
 
+def _leaky_out_vjp(ctx, g):
+    out, = ctx.saved
+    return (g * _const(np.where(out._data > 0, 1.0, ctx._params[0]), g),)
+
+
 def _elu_kernel(x, alpha, scale, input_scale):
     with np.errstate(over="ignore"):
         neg = np.expm1(np.minimum(x, 0) * input_scale) * (alpha * scale)
@@ -186,6 +191,9 @@ def _logsigmoid_vjp(ctx, g):
 
 LEAKY_RELU = defop("leaky_relu", _leaky_kernel, _leaky_vjp, node="LeakyReluBackward0", save=(0,))
 ELU = defop("elu", _elu_kernel, _elu_vjp, save=("out",))
+# the in-place forms save the result (PyTorch's *Backward1 nodes)
+LEAKY_RELU_ = defop("leaky_relu_", _leaky_kernel, _leaky_out_vjp, node="LeakyReluBackward1", save=("out",))
+ELU_ = defop("elu_", _elu_kernel, _elu_vjp, node="EluBackward1", save=("out",))
 CELU = defop("celu", _celu_kernel, _celu_vjp, save=("out",))
 GELU = defop("gelu", _gelu_kernel, _gelu_vjp, save=(0,))
 SILU = defop("silu", _silu_kernel, _silu_vjp, save=(0,))
@@ -194,7 +202,7 @@ HARDTANH = defop("hardtanh", _hardtanh_kernel, _hardtanh_vjp, save=(0,))
 LOGSIGMOID = defop("log_sigmoid", _logsigmoid_kernel, _logsigmoid_vjp, node="LogSigmoidBackward0", save=(0,))
 
 
-def activation(op, x, *params):
+def activation(x, op, *params):
     """Runs an elementwise activation op on a floating tensor."""
     from ._dispatch import unary
     return unary(op, x, params)
@@ -203,14 +211,15 @@ def activation(op, x, *params):
 # -------------------------------------------------------------- softmax
 def _softmax_kernel(x, dim):
     m = np.max(x, axis=dim, keepdims=True) if x.size else 0
-    e = np.exp(x - m)
-    return e / np.sum(e, axis=dim, keepdims=True)
+    with np.errstate(invalid="ignore"):
+        e = np.exp(x - m)
+        return e / np.sum(e, axis=dim, keepdims=True)
 
 
 def _log_softmax_kernel(x, dim):
     m = np.max(x, axis=dim, keepdims=True) if x.size else 0
-    s = x - m
-    with np.errstate(divide="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore"):
+        s = x - m
         return s - np.log(np.sum(np.exp(s), axis=dim, keepdims=True))
 
 

@@ -125,7 +125,8 @@ def _conv_kernel(x, w, b, s, p, d, groups):
     n, o = x.shape[0], w.shape[0]
     cols = _im2col_kernel(x, k, s, p, d, "kn")
     outs = tuple(out_size(x.shape[2 + i], k[i], s[i], p[i], d[i]) for i in range(len(k)))
-    y = np.matmul(w.reshape(groups, o // groups, -1), cols.reshape(groups, -1, cols.shape[1]))
+    y = np.matmul(w.reshape(groups, o // groups, cols.shape[0] // groups),
+                  cols.reshape(groups, cols.shape[0] // groups, cols.shape[1]))
     y = np.moveaxis(y.reshape((o, n) + outs), 1, 0)
     if b is not None:
         y = y + b.reshape((1, o) + (1,) * len(k))
@@ -139,13 +140,14 @@ def _conv_vjp(ctx, g):
     xshape = ctx._meta[0][0]
     k = tuple(w.shape[2:])
     n, o = g.shape[0], g.shape[1]
-    gy = g.transpose(0, 1).reshape(groups, o // groups, -1)
+    gy = g.transpose(0, 1).reshape(groups, o // groups, g.numel() // o if o else 0)
     gx = gw = gb = None
     if need[1]:
         cols = im2col(x, k, s, p, d, "kn")
-        gw = (gy @ cols.reshape(groups, -1, cols.shape[1]).transpose(-1, -2)).reshape(w.shape)
+        gw = (gy @ cols.reshape(groups, cols.shape[0] // groups, cols.shape[1]).transpose(-1, -2)).reshape(w.shape)
     if need[0]:
-        gcols = (w.reshape(groups, o // groups, -1).transpose(-1, -2) @ gy).reshape(-1, gy.shape[-1])
+        ck = w.numel() // o * groups
+        gcols = (w.reshape(groups, o // groups, ck // groups).transpose(-1, -2) @ gy).reshape(ck, gy.shape[-1])
         gx = col2im(gcols, xshape[2:], k, s, p, d, "kn", n)
     if len(need) > 2 and need[2]:
         gb = g.sum((0,) + tuple(range(2, g.ndim)))

@@ -22,9 +22,12 @@ from ._functional_spatial import (adaptive_avg_pool1d, adaptive_avg_pool2d, avg_
 # ----------------------------------------------------------- activations
 
 
-def _inplace(input, result):
-    """PyTorch's ``inplace=True``: writes the result into ``input`` and returns it."""
-    return input.copy_(result)
+def _run(inplace, fn, input, *args):
+    """``fn(input, *args)``, or with ``inplace=True`` its in-place form (input overwritten, history rebased)."""
+    if inplace:
+        from .._ops._inplace import make_inplace
+        return make_inplace(fn, getattr(fn, "__name__", "op"))(input, *args)
+    return fn(input, *args)
 
 
 def relu(input, inplace=False):
@@ -36,13 +39,11 @@ def relu_(input):
 
 
 def leaky_relu(input, negative_slope=0.01, inplace=False):
-    r = _K.activation(_K.LEAKY_RELU, input, float(negative_slope))
-    return _inplace(input, r) if inplace else r
+    return _run(inplace, _K.activation, input, _K.LEAKY_RELU_ if inplace else _K.LEAKY_RELU, float(negative_slope))
 
 
 def elu(input, alpha=1.0, inplace=False):
-    r = _K.activation(_K.ELU, input, float(alpha), 1.0, 1.0)
-    return _inplace(input, r) if inplace else r
+    return _run(inplace, _K.activation, input, _K.ELU_ if inplace else _K.ELU, float(alpha), 1.0, 1.0)
 
 
 _SELU_ALPHA = 1.6732632423543772848170429916717
@@ -50,42 +51,37 @@ _SELU_SCALE = 1.0507009873554804934193349852946
 
 
 def selu(input, inplace=False):
-    r = _K.activation(_K.ELU, input, _SELU_ALPHA, _SELU_SCALE, 1.0)
-    return _inplace(input, r) if inplace else r
+    return _run(inplace, _K.activation, input, _K.ELU_ if inplace else _K.ELU, _SELU_ALPHA, _SELU_SCALE, 1.0)
 
 
 def celu(input, alpha=1.0, inplace=False):
     if alpha == 0:
         raise RuntimeError("ZeroDivisionError")
-    r = _K.activation(_K.CELU, input, float(alpha))
-    return _inplace(input, r) if inplace else r
+    return _run(inplace, _K.activation, input, _K.CELU, float(alpha))
 
 
 def gelu(input, approximate="none"):
     if approximate not in ("none", "tanh"):
         raise RuntimeError(f"approximate argument must be either none or tanh.")
-    return _K.activation(_K.GELU, input, approximate)
+    return _K.activation(input, _K.GELU, approximate)
 
 
 def silu(input, inplace=False):
-    r = _K.activation(_K.SILU, input)
-    return _inplace(input, r) if inplace else r
+    return _run(inplace, _K.activation, input, _K.SILU)
 
 
 def mish(input, inplace=False):
-    r = input * tanh(softplus(input))
-    return _inplace(input, r) if inplace else r
+    return _run(inplace, lambda x: x * tanh(softplus(x)), input)
 
 
 def softplus(input, beta=1.0, threshold=20.0):
-    return _K.activation(_K.SOFTPLUS, input, float(beta), float(threshold))
+    return _K.activation(input, _K.SOFTPLUS, float(beta), float(threshold))
 
 
 def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
     if min_val > max_val:
         raise ValueError("min_val cannot be greater than max_val")
-    r = _K.activation(_K.HARDTANH, input, float(min_val), float(max_val))
-    return _inplace(input, r) if inplace else r
+    return _run(inplace, _K.activation, input, _K.HARDTANH, float(min_val), float(max_val))
 
 
 def relu6(input, inplace=False):
@@ -93,17 +89,15 @@ def relu6(input, inplace=False):
 
 
 def hardsigmoid(input, inplace=False):
-    r = (input + 3).clamp(0, 6) / 6
-    return _inplace(input, r) if inplace else r
+    return _run(inplace, lambda x: (x + 3).clamp(0, 6) / 6, input)
 
 
 def hardswish(input, inplace=False):
-    r = input * (input + 3).clamp(0, 6) / 6
-    return _inplace(input, r) if inplace else r
+    return _run(inplace, lambda x: x * (x + 3).clamp(0, 6) / 6, input)
 
 
 def logsigmoid(input):
-    return _K.activation(_K.LOGSIGMOID, input)
+    return _K.activation(input, _K.LOGSIGMOID)
 
 
 def softsign(input):
@@ -201,8 +195,7 @@ def _mask_dropout(input, p, shape, inplace):
         mask = np.zeros(shape, dtype=input._data.dtype)
     else:
         mask = ((_rng(None).random(shape) >= p) / (1.0 - p)).astype(input._data.dtype)
-    r = input * _wrap(mask)
-    return _inplace(input, r) if inplace else r
+    return _run(inplace, lambda x: x * _wrap(mask), input)
 
 
 def dropout(input, p=0.5, training=True, inplace=False):

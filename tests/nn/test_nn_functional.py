@@ -314,3 +314,37 @@ def test_erf_fallback_is_float64_accurate():
     assert np.max(np.abs(got - ref)) < 2e-15
     assert np.isnan(_erf_fallback(np.array([np.nan]))[0])
     assert _erf_fallback(np.array([0.5], dtype=np.float32)).dtype == np.float32
+
+
+@pytest.mark.parametrize("name", ["relu", "leaky_relu", "elu", "selu", "celu", "hardtanh", "relu6", "silu", "dropout"])
+def test_inplace_activations_match_pytorch(name):
+    x = rn(3, 4)
+    kw = {"dropout": {"p": 0.0}}.get(name, {})
+    res = []
+    for L in (torch, ndgrad):
+        a = L.tensor(x, requires_grad=True)
+        b = a * 2
+        c = getattr(L.nn.functional, name)(b, inplace=True, **kw)
+        (c * c).sum().backward()
+        res.append((c, a.grad, c is b, b._version if L is torch else b._version))
+    close(res[1][0], res[0][0], 1e-10, 1e-12)
+    close(res[1][1], res[0][1], 1e-10, 1e-12)
+    assert res[1][2] and res[0][2]
+    if name != "celu":
+        assert type(res[1][0].grad_fn).__name__ == type(res[0][0].grad_fn).__name__
+
+
+def test_edge_cases_match_pytorch():
+    t = np.array([[-np.inf] * 3, [0.0, 1.0, 2.0]])
+    for f in ("softmax", "log_softmax"):
+        a = getattr(F, f)(nd(t), 1).numpy()
+        b = getattr(torch.nn.functional, f)(th(t), 1).numpy()
+        np.testing.assert_allclose(a, b, equal_nan=True)
+    assert ndgrad.nn.Linear(3, 2)(ndgrad.zeros(0, 3)).shape == ndgrad.Size([0, 2])
+    conv = ndgrad.nn.Conv2d(1, 2, 3)
+    x = ndgrad.zeros(0, 1, 5, 5, requires_grad=True)
+    y = conv(x)
+    assert y.shape == ndgrad.Size([0, 2, 3, 3])
+    y.sum().backward()
+    assert x.grad.shape == x.shape and conv.weight.grad.abs().sum().item() == 0
+    assert F.cross_entropy(ndgrad.tensor([[1000.0, 0.0], [0.0, -1000.0]]), ndgrad.tensor([1, 1])).item() == 1000.0
