@@ -12,6 +12,9 @@ __all__ = ["Node", "AccumulateGrad", "SavedVar", "RemovableHandle", "saved_tenso
 
 _seq = itertools.count()
 
+from .. import _tensor as _T  # noqa: E402  (partially initialised here: _T._wrap is read at call time)
+from .grad_mode import _state as _gm_state  # noqa: E402
+
 BACKWARD_TWICE = (
     "Trying to backward through the graph a second time (or directly access saved tensors after "
     "they have already been freed). Saved intermediate values of the graph are freed when you call "
@@ -91,6 +94,9 @@ class Node:
         return h
 
     def _register_tensor_hook(self, output_nr, fn):
+        if type(self) is AccumulateGrad:
+            # a leaf's hooks live as long as the leaf (its accumulator is otherwise only weakly cached)
+            self.variable.__dict__["_acc_keep"] = self
         if self._tensor_pre_hooks is None:
             self._tensor_pre_hooks = {}
         d = self._tensor_pre_hooks.setdefault(output_nr, {})
@@ -105,7 +111,18 @@ class Node:
         s = self._saved
         if s is None:
             raise freed_error(self)
-        return tuple(v.unpack(self) if type(v) is SavedVar else v for v in s)
+        out = []
+        for v in s:
+            if type(v) is SavedVar:
+                t = v.tensor
+                if t is not None:  # a saved input, no hooks: only the version check, inline
+                    vc = t._vc
+                    if (0 if vc is None else vc.v) == v.version:
+                        out.append(t)
+                        continue
+                v = v.unpack(self)
+            out.append(v)
+        return tuple(out)
 
     def __dir__(self):
         names = saved_names(self)
@@ -183,14 +200,12 @@ class SavedVar:
         if self.unpack_hook is not None:
             return self.unpack_hook(self.packed)
         if self.is_output:
-            from .._tensor import _wrap
             cur = self.vc.v
-            t = _wrap(self.data)
+            t = _T._wrap(self.data)
             t._vc = self.vc
             if cur != self.version:
                 _version_error(t, node, 0, cur, self.version, node, self.vc)
-            from .grad_mode import _state
-            if _state.enabled:
+            if _gm_state.enabled:
                 t._grad_fn = node
                 t._requires_grad = True
             if self.fwd is not None:
