@@ -554,6 +554,101 @@ def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
     return r
 
 
+
+
+# ------------------------------------------------- more activations (composites)
+def prelu(input, weight):
+    """max(0, x) + weight * min(0, x); ``weight`` has 1 or C (dim 1) entries."""
+    from .._ops._index import where
+    w = weight
+    if weight.numel() > 1 and input.dim() >= 2:
+        w = weight.reshape([1, -1] + [1] * (input.dim() - 2))
+    return where(input > 0, input, w * input)
+
+
+def glu(input, dim=-1):
+    """a * sigmoid(b) where a, b are the halves of ``input`` along ``dim``."""
+    n = input.shape[dim]
+    if n % 2:
+        raise RuntimeError(f"Halving dimension must be even, but dimension {dim % input.dim()} is size {n}")
+    a, b = input.split(n // 2, dim)
+    return a * sigmoid(b)
+
+
+def threshold(input, threshold, value, inplace=False):
+    from .._ops._index import where
+    return _run(inplace, lambda x: where(x > threshold, x, value), input)
+
+
+def softshrink(input, lambd=0.5):
+    from .._ops._index import where
+    return where(input > lambd, input - lambd, where(input < -lambd, input + lambd, 0.0))
+
+
+def hardshrink(input, lambd=0.5):
+    from .._ops._index import where
+    return where(input.abs() > lambd, input, 0.0)
+
+
+def pixel_shuffle(input, upscale_factor):
+    """(*, C*r*r, H, W) -> (*, C, H*r, W*r)."""
+    r = upscale_factor
+    *lead, c, h, w = input.shape
+    if c % (r * r):
+        raise RuntimeError(f"pixel_shuffle expects its input's 'channel' dimension to be divisible by the square of "
+                           f"upscale_factor, but input.size(-3)={c} is not divisible by {r * r}")
+    x = input.reshape(lead + [c // (r * r), r, r, h, w])
+    n = len(lead)
+    x = x.permute(list(range(n)) + [n, n + 3, n + 1, n + 4, n + 2])
+    return x.reshape(lead + [c // (r * r), h * r, w * r])
+
+
+def pixel_unshuffle(input, downscale_factor):
+    """(*, C, H*r, W*r) -> (*, C*r*r, H, W)."""
+    r = downscale_factor
+    *lead, c, h, w = input.shape
+    x = input.reshape(lead + [c, h // r, r, w // r, r])
+    n = len(lead)
+    x = x.permute(list(range(n)) + [n, n + 2, n + 4, n + 1, n + 3])
+    return x.reshape(lead + [c * r * r, h // r, w // r])
+
+
+def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=None, use_input_stats=True,
+                  momentum=0.1, eps=1e-5):
+    """Normalises each (sample, channel) over its spatial dims."""
+    dims = tuple(range(2, input.dim()))
+    mu = input.mean(dims, keepdim=True)
+    var = ((input - mu) ** 2).mean(dims, keepdim=True)
+    y = (input - mu) / (var + eps).sqrt()
+    shape = [1, -1] + [1] * (input.dim() - 2)
+    if weight is not None:
+        y = y * weight.reshape(shape)
+    if bias is not None:
+        y = y + bias.reshape(shape)
+    return y
+
+
+def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.0, is_causal=False, scale=None,
+                                 enable_gqa=False):
+    """softmax(Q K^T * scale + mask) V, as PyTorch's reference implementation."""
+    from .._ops._index import where
+    L, S = query.shape[-2], key.shape[-2]
+    sc = 1 / math.sqrt(query.shape[-1]) if scale is None else scale
+    w = query.matmul(key.transpose(-2, -1)) * sc
+    if is_causal:
+        keep = np.tril(np.ones((L, S), dtype=bool))
+        w = where(_wrap(keep), w, -math.inf)
+    if attn_mask is not None:
+        if attn_mask.dtype == D.bool_:
+            w = where(attn_mask, w, -math.inf)
+        else:
+            w = w + attn_mask
+    w = softmax(w, -1)
+    if dropout_p > 0.0:
+        w = dropout(w, dropout_p, True)
+    return w.matmul(value)
+
+
 __all__ = [k for k, v in list(globals().items()) if callable(v) and not k.startswith("_")
            and getattr(v, "__module__", "").startswith("ndgrad.nn") and not isinstance(v, type)]
-_unused = (D, Tensor, _pair)
+_unused = (Tensor, _pair)

@@ -103,6 +103,16 @@ GRAD_FN_CASES = {
     "ce_4d_weight_ignore": (lambda L, x, w, t: L.nn.functional.cross_entropy(x, t, w, ignore_index=1,
                                                                               reduction="sum"),
                             [rn(2, 3, 2, 2), np.array([1.0, 2.0, 0.5])]),
+    "sdpa": (lambda L, q, k, v: L.nn.functional.scaled_dot_product_attention(q, k, v), [rn(2, 3, 4), rn(2, 5, 4),
+                                                                                      rn(2, 5, 6)]),
+    "sdpa_causal_mask": (lambda L, q, k, v, m: L.nn.functional.scaled_dot_product_attention(
+        q, k, v, attn_mask=m, is_causal=False, scale=0.3), [rn(2, 3, 4), rn(2, 3, 4), rn(2, 3, 6), rn(3, 3)]),
+    "sdpa_causal": (lambda L, q, k, v: L.nn.functional.scaled_dot_product_attention(q, k, v, is_causal=True),
+                    [rn(1, 2, 4, 3), rn(1, 2, 4, 3), rn(1, 2, 4, 5)]),
+    "instance_norm": (lambda L, x, w, b: L.nn.functional.instance_norm(x, weight=w, bias=b),
+                      [rn(2, 3, 4, 5), rn(3), rn(3)]),
+    "pad_sequence": (lambda L, a, b: L.nn.utils.rnn.pad_sequence([a, b], batch_first=True, padding_value=2.0),
+                     [rn(2, 3), rn(4, 3)]),
     "adaptive_1x1": (lambda L, x: L.nn.functional.adaptive_avg_pool2d(x, 1), [rn(1, 2, 3, 3)]),
     "adaptive_none": (lambda L, x: L.nn.functional.adaptive_avg_pool2d(x, (None, 2)), [rn(1, 2, 3, 5)]),
 }
@@ -116,7 +126,8 @@ def test_functional_parity(name):
         tt, nt = torch.from_numpy(t), ndgrad.tensor(t)
         both(lambda L, x, w: fn(L, x, w.detach(), tt if L is torch else nt), arrays, name=False)
         return
-    both(fn, arrays, rtol=1e-6 if name.endswith("dtype") else 1e-10)
+    # composites whose PyTorch grad_fn is a different (fused or in-place) node
+    both(fn, arrays, rtol=1e-6 if name.endswith("dtype") else 1e-10, name=name not in ("instance_norm", "pad_sequence"))
 
 
 def test_grad_fn_names_match_pytorch():

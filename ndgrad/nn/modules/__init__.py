@@ -11,7 +11,7 @@ from .normalization import BatchNorm1d, BatchNorm2d, LayerNorm, GroupNorm
 from .rnn import RNNBase, RNN, LSTM, GRU, RNNCellBase, RNNCell, LSTMCell, GRUCell
 from .activation import (ReLU, ReLU6, LeakyReLU, ELU, SELU, CELU, GELU, SiLU, Mish, Sigmoid, Tanh, Softmax,
                          LogSoftmax, Softmin, Softplus, Hardtanh, Hardsigmoid, Hardswish, LogSigmoid, Softsign,
-                         Tanhshrink)
+                         Tanhshrink, PReLU, GLU, Threshold, Softshrink, Hardshrink, PixelShuffle, PixelUnshuffle)
 from .padding import (ConstantPad1d, ConstantPad2d, ConstantPad3d, ZeroPad1d, ZeroPad2d, ZeroPad3d, ReflectionPad1d,
                       ReflectionPad2d, ReplicationPad1d, ReplicationPad2d, ReplicationPad3d, CircularPad1d,
                       CircularPad2d, Upsample, UpsamplingNearest2d, UpsamplingBilinear2d, Unfold, Fold)

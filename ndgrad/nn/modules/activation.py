@@ -5,7 +5,8 @@ from .module import Module
 
 __all__ = ["ReLU", "ReLU6", "LeakyReLU", "ELU", "SELU", "CELU", "GELU", "SiLU", "Mish", "Sigmoid", "Tanh",
            "Softmax", "LogSoftmax", "Softmin", "Softplus", "Hardtanh", "Hardsigmoid", "Hardswish", "LogSigmoid",
-           "Softsign", "Tanhshrink"]
+           "Softsign", "Tanhshrink", "PReLU", "GLU", "Threshold", "Softshrink", "Hardshrink", "PixelShuffle",
+           "PixelUnshuffle"]
 
 
 class _Inplace(Module):
@@ -325,3 +326,140 @@ class Hardtanh(Module):
 
     def extra_repr(self):
         return f"min_val={self.min_val}, max_val={self.max_val}{', inplace=True' if self.inplace else ''}"
+
+
+class PReLU(Module):
+    """max(0, x) + a * min(0, x) with a learnable slope ``a`` (one or one per channel, init 0.25).
+
+    >>> import ndgrad as torch
+    >>> torch.nn.PReLU(3)
+    PReLU(num_parameters=3)
+    """
+
+    def __init__(self, num_parameters=1, init=0.25, device=None, dtype=None):
+        from ... import _creation as C
+        from ..parameter import Parameter
+        self.num_parameters = num_parameters
+        super().__init__()
+        self.init = init
+        self.weight = Parameter(C.empty(num_parameters, dtype=dtype))
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        from .. import init
+        init.constant_(self.weight, self.init)
+
+    def forward(self, input):
+        return F.prelu(input, self.weight)
+
+    def extra_repr(self):
+        return f"num_parameters={self.num_parameters}"
+
+
+class GLU(Module):
+    """a * sigmoid(b) for the two halves of ``dim``.
+
+    >>> import ndgrad as torch
+    >>> torch.nn.GLU()(torch.zeros(2, 4)).shape
+    torch.Size([2, 2])
+    """
+
+    def __init__(self, dim=-1):
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, input):
+        return F.glu(input, self.dim)
+
+    def extra_repr(self):
+        return f"dim={self.dim}"
+
+
+class Threshold(Module):
+    """x where x > threshold, else ``value``.
+
+    >>> import ndgrad as torch
+    >>> torch.nn.Threshold(0.1, 20)(torch.tensor([0.0, 1.0]))
+    tensor([20.,  1.])
+    """
+
+    def __init__(self, threshold, value, inplace=False):
+        super().__init__()
+        self.threshold = threshold
+        self.value = value
+        self.inplace = inplace
+
+    def forward(self, input):
+        return F.threshold(input, self.threshold, self.value, self.inplace)
+
+    def extra_repr(self):
+        return f"threshold={self.threshold}, value={self.value}{', inplace=True' if self.inplace else ''}"
+
+
+class Softshrink(Module):
+    """x - lambd above lambd, x + lambd below -lambd, 0 between.
+
+    >>> import ndgrad as torch
+    >>> torch.nn.Softshrink()(torch.tensor([1.0]))
+    tensor([0.5000])
+    """
+
+    def __init__(self, lambd=0.5):
+        super().__init__()
+        self.lambd = lambd
+
+    def forward(self, input):
+        return F.softshrink(input, self.lambd)
+
+    def extra_repr(self):
+        return str(self.lambd)
+
+
+class Hardshrink(Softshrink):
+    """x where |x| > lambd, else 0.
+
+    >>> import ndgrad as torch
+    >>> torch.nn.Hardshrink()(torch.tensor([0.2, 1.0]))
+    tensor([0., 1.])
+    """
+
+    def forward(self, input):
+        return F.hardshrink(input, self.lambd)
+
+
+class PixelShuffle(Module):
+    """(*, C*r*r, H, W) -> (*, C, H*r, W*r).
+
+    >>> import ndgrad as torch
+    >>> torch.nn.PixelShuffle(2)(torch.zeros(1, 8, 3, 3)).shape
+    torch.Size([1, 2, 6, 6])
+    """
+
+    def __init__(self, upscale_factor):
+        super().__init__()
+        self.upscale_factor = upscale_factor
+
+    def forward(self, input):
+        return F.pixel_shuffle(input, self.upscale_factor)
+
+    def extra_repr(self):
+        return f"upscale_factor={self.upscale_factor}"
+
+
+class PixelUnshuffle(Module):
+    """(*, C, H*r, W*r) -> (*, C*r*r, H, W).
+
+    >>> import ndgrad as torch
+    >>> torch.nn.PixelUnshuffle(2)(torch.zeros(1, 2, 6, 6)).shape
+    torch.Size([1, 8, 3, 3])
+    """
+
+    def __init__(self, downscale_factor):
+        super().__init__()
+        self.downscale_factor = downscale_factor
+
+    def forward(self, input):
+        return F.pixel_unshuffle(input, self.downscale_factor)
+
+    def extra_repr(self):
+        return f"downscale_factor={self.downscale_factor}"
