@@ -167,6 +167,7 @@ SCATTER = defop("scatter", _scatter_k, _scatter_vjp)
 SCATTER_ADD = defop("scatter_add", _scatter_add_k, _scatter_add_vjp)
 INDEX_SELECT = defop("index_select", _index_select_k, _index_select_vjp)
 MASKED_FILL = defop("masked_fill", _masked_fill_k, _masked_fill_vjp)
+MASKED_FILL_T = defop("masked_fill_tensor", _masked_fill_k, _masked_fill_vjp, node="MaskedFillBackward1")
 WHERE = defop("where", np.where, _where_vjp)
 MASKED_SELECT = defop("masked_select", None, _masked_select_vjp)
 DIAG_EMBED = defop("diag_embed", _diag_embed_k, _diag_embed_vjp)
@@ -334,7 +335,8 @@ def _index_arr(index, name="index"):
         index = as_tensor_arg(index)
     d = index._data
     if d.dtype.kind not in "iu":
-        raise RuntimeError(f"{name}(): Expected dtype int64 for index")
+        raise RuntimeError(f"{name}(): Expected dtype int32 or int64 for index" if name == "index_select" else
+                           f"{name}(): Expected dtype int32/int64 for index")
     return d.astype(np.int64, copy=False)
 
 
@@ -428,7 +430,7 @@ def masked_fill(input, mask, value):
         if t._data.shape != input._data.shape:
             raise RuntimeError("masked_fill: mask must be broadcastable to the input's shape")
         if needs_grad(input, value):
-            record(MASKED_FILL, t, (input, value), (m,))
+            record(MASKED_FILL_T, t, (input, value), (m,))
         return t
     v = np.asarray(value).astype(input._data.dtype) if input._data.dtype.kind != "f" or not isinstance(
         value, float) else value
@@ -470,6 +472,7 @@ def where(condition, input=None, other=None):
         rt = result_dtype(_wrap(np.zeros(0, dtype=D.get_default_dtype().np)), input)
     a = input._data.astype(rt.np, copy=False) if isinstance(input, Tensor) else input
     b = other._data.astype(rt.np, copy=False) if isinstance(other, Tensor) else other
+    _broadcast_check(c.shape, np.shape(a), np.shape(b))
     arr = np.where(c, a, b)
     if arr.dtype != rt.np:
         arr = arr.astype(rt.np)
@@ -481,6 +484,23 @@ def where(condition, input=None, other=None):
 
 _LEGACY = {"int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte",
            "float32": "Float", "float64": "Double", "float16": "Half", "bool": "Bool"}
+
+
+def _broadcast_check(*shapes):
+    """PyTorch's message for operands that do not broadcast (pairwise, left to right)."""
+    cur = shapes[0]
+    for s in shapes[1:]:
+        try:
+            cur = np.broadcast_shapes(cur, s)
+        except ValueError:
+            n = builtins.max(len(cur), len(s))
+            for i in range(n - 1, -1, -1):
+                da = cur[i - n + len(cur)] if i - n + len(cur) >= 0 else 1
+                db = s[i - n + len(s)] if i - n + len(s) >= 0 else 1
+                if da != db and da != 1 and db != 1:
+                    raise RuntimeError(f"The size of tensor a ({da}) must match the size of tensor b ({db}) at "
+                                       f"non-singleton dimension {i}") from None
+            raise
 
 
 def nonzero(input, *, as_tuple=False):
