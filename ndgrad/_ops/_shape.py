@@ -54,7 +54,10 @@ def _cat_vjp(ctx, g):
     dim, sizes = ctx._params
     outs = []
     start = 0
-    for n, sz in zip(ctx._needs, sizes):
+    for i, (n, sz) in enumerate(zip(ctx._needs, sizes)):
+        if sz is None:  # a legacy empty 1-D input the forward skipped: a zero gradient of its shape
+            outs.append(_wrap(np.zeros(ctx._meta[i][0], dtype=ctx._meta[i][1])) if n else None)
+            continue
         outs.append(g.narrow(dim, start, sz) if n else None)
         start += sz
     return tuple(outs)
@@ -434,8 +437,9 @@ def cat(tensors, dim=0, *, out=None):
     npd = _cat_dtype(parts)
     arr = np.concatenate([x._data for x in parts], axis=d, dtype=npd)
     t = _wrap(arr)
-    if needs_grad(*parts):
-        record(CAT, t, tuple(parts), (d, tuple(x._data.shape[d] for x in parts)))
+    if needs_grad(*tensors):
+        kept = {id(x) for x in parts}
+        record(CAT, t, tuple(tensors), (d, tuple(x._data.shape[d] if id(x) in kept else None for x in tensors)))
     if out is not None:
         from ._pointwise import _to_out
         return _to_out(t, out)
