@@ -48,6 +48,18 @@ def _einsum_vjp(ctx, g):
 EINSUM = defop("einsum", None, _einsum_vjp, node="EinsumBackward0", save=tuple(range(8)))
 
 
+_BY_ARITY = {8: EINSUM}
+
+
+def _einsum_op(n):
+    """EINSUM for ``n`` operands: a save spec may only name inputs that exist (record indexes them)."""
+    op = _BY_ARITY.get(n)
+    if op is None:
+        op = _BY_ARITY[n] = defop(f"einsum_{n}", None, _einsum_vjp, node="EinsumBackward0", save=tuple(range(n)),
+                                  jvp=EINSUM.jvp)
+    return op
+
+
 def einsum(equation, *operands):
     if "..." in equation:
         arr = np.einsum(equation, *[o._data for o in operands])
@@ -60,5 +72,5 @@ def einsum(equation, *operands):
     if needs_grad(*operands):
         if len(operands) > 8:
             raise RuntimeError("einsum: at most 8 operands are differentiable")
-        record(EINSUM, t, tuple(operands), (subs, out))
+        record(_einsum_op(len(operands)), t, tuple(operands), (subs, out))
     return t
