@@ -740,6 +740,10 @@ def clamp(input, min=None, max=None, *, out=None):
         return t
     lo, hi = pyscalar(min), pyscalar(max)
     d = input._data
+    if d.dtype.kind == "u":  # PyTorch casts the bounds to the unsigned dtype (-1 -> 255); NumPy 2 raises
+        from ._dispatch import _wrap_unsigned
+        lo = lo if lo is None else _wrap_unsigned(lo, d.dtype)
+        hi = hi if hi is None else _wrap_unsigned(hi, d.dtype)
     if d.dtype.kind in "iub" and (type(lo) is float or type(hi) is float):
         input = input.to(D._defaults.float)
     return unary(CLAMP, input, (lo, hi))
