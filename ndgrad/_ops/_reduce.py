@@ -559,6 +559,9 @@ def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
         raise RuntimeError(f"linalg.vector_norm: Expected a floating point or complex tensor as input. "
                            f"Got {_long_name(input.dtype)}")
     p = float(p)
+    if input._data.size == 0 and p == float("inf"):
+        raise RuntimeError("linalg.vector_norm cannot compute the inf norm on an empty tensor because the operation "
+                           "does not have an identity")
     dims = dims_of(dim, input._data.ndim) if input._data.ndim else None
     return apply(NORM, (input,), (input._data,), (p, dims, keepdim))
 
