@@ -164,9 +164,10 @@ def _mask_gen(value_kind):
         sa = out  # masked_fill needs the mask to broadcast to the input (not the reverse)
         x = d.array(sa, dt, "real")
         m = d.array(sm, "bool")
-        v = {"float": 0.5, "int": 2, "tensor0": np.asarray(-1.5, dtype=dt)}[value_kind]
-        if value_kind == "tensor0" and not dt.startswith("float"):
-            v = np.asarray(3, dtype=dt)
+        if value_kind == "tensor0":
+            v = np.asarray(-1.5 if dt.startswith("float") else 3, dtype=dt)
+        else:
+            v = {"float": 0.5, "int": 2}[value_kind]
         return [x, m, v]
     return g
 

@@ -124,11 +124,9 @@ CASES = {
 
 # known differences (xfail, not strict), left for their owners
 KNOWN = {
-    "gather_float_index": "PyTorch: 'Expected dtype int32/int64 for index'",
     "inplace_broadcast_where": "masked_fill_ broadcasting the input must raise the in-place shape error",
     "inplace_leaf_setitem": "setitem on a leaf: PyTorch names it 'a view of a leaf Variable'",
     "setitem_shape": "basic-index setitem with a bad value shape: PyTorch gives expand's message",
-    "where_shapes": "where with non-broadcastable operands: NumPy's ValueError leaks",
 }
 
 

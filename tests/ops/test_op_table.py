@@ -20,17 +20,15 @@ KNOWN_PARITY = {
     "dist": _NODE.format("DistBackward0"), "trace": _NODE.format("TraceBackward0"),
     "diag_mat": _NODE.format("DiagonalBackward0_copy"), "index_add": _NODE.format("IndexAddBackward0"),
     "index_fill": _NODE.format("IndexFillBackward0"), "scatter": "scatter(value=) is ScatterBackward1 in PyTorch",
-    "masked_fill_t": "masked_fill with a 0-d tensor value is MaskedFillBackward1 in PyTorch",
-    "matmul_fn": "1-D @ 2-D: PyTorch squeezes in place (SqueezeBackward4)",
     "scatter_add": "src larger than index: the src gradient must be padded to src's shape",
     "take_along_dim": "PyTorch broadcasts input and indices in take_along_dim",
-    "cat_legacy_empty": "a skipped legacy empty 1-D input gets a zero gradient in PyTorch, None here",
-    "split": "zero-size splits: the engine hands _split_vjp no gradients", "split_fn": "as split",
-    "chunk": "as split", "unbind": "as split",
-    "einsum": "einsum is being reworked in the working tree (IndexError)", "einsum_trace": "as einsum",
+    "split": "zero-size pieces and 0-d gradients in split/chunk/unbind backward (engine/_split_vjp interplay)",
+    "split_fn": "as split", "chunk": "as split", "unbind": "as split",
+    "einsum": "PyTorch decomposes einsum into bmm/permute/sum nodes; ndgrad records one EinsumBackward0",
+    "einsum_trace": "as einsum",
 }
-KNOWN_GRAD = {k: v for k, v in KNOWN_PARITY.items() if k in ("scatter_add", "split", "split_fn", "chunk", "unbind",
-                                                                "einsum", "einsum_trace")}
+KNOWN_GRAD = {k: v for k, v in KNOWN_PARITY.items() if k in ("scatter_add", "split", "split_fn", "chunk", "unbind")}
+KNOWN_GRAD["einsum_trace"] = "einsum backward with a repeated index in one operand (ii) is not supported"
 KNOWN_GRAD.update({"var_mean": "gradcheck of the mean output of var_mean", "std_mean": "as var_mean"})
 
 
