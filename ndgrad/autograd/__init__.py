@@ -19,6 +19,9 @@ def Variable(data, requires_grad=False, volatile=False):
 
 
 def __getattr__(name):
+    if name in ("set_source_tracking", "is_source_tracking_enabled"):
+        from . import _source
+        return getattr(_source, name)
     if name in ("functional", "forward_ad", "profiler", "explain"):
         import importlib
         mod = importlib.import_module("." + name, __name__) if name != "explain" else None

@@ -8,7 +8,8 @@ the tensors the rule needs (``SavedVar``), version-checked when unpacked.
 """
 import itertools
 
-__all__ = ["Node", "AccumulateGrad", "SavedVar", "RemovableHandle", "saved_tensors_hooks"]
+__all__ = ["Node", "AccumulateGrad", "SavedVar", "RemovableHandle", "saved_tensors_hooks", "save_on_cpu",
+           "disable_saved_tensors_hooks"]
 
 _seq = itertools.count()
 
@@ -317,6 +318,7 @@ class AccumulateGrad(Node):
 class _SavedHooks:
     def __init__(self):
         self.stack = []
+        self.disabled = []
 
 
 _saved_hooks = _SavedHooks()
@@ -330,10 +332,43 @@ class saved_tensors_hooks:
         self.unpack_hook = unpack_hook
 
     def __enter__(self):
+        if _saved_hooks.disabled:
+            raise RuntimeError(_saved_hooks.disabled[-1])
         _saved_hooks.stack.append((self.pack_hook, self.unpack_hook))
 
     def __exit__(self, *exc):
         _saved_hooks.stack.pop()
+
+
+class save_on_cpu(saved_tensors_hooks):
+    """``torch.autograd.graph.save_on_cpu``: saved tensors are packed as copies in host memory.
+
+    ndgrad is CPU-only, so this keeps a private copy of each saved tensor (what the CPU path of
+    PyTorch's hook amounts to) and hands it back at unpack time.
+    """
+
+    def __init__(self, pin_memory=False, device_type="cuda"):
+        def pack(t):
+            from .._tensor import _wrap
+            import numpy as np
+            return _wrap(np.array(t._data, copy=True))
+
+        def unpack(p):
+            return p
+        super().__init__(pack, unpack)
+
+
+class disable_saved_tensors_hooks:
+    """Raises ``RuntimeError(error_message)`` when saved-tensor hooks are registered inside it."""
+
+    def __init__(self, error_message):
+        self.error_message = error_message
+
+    def __enter__(self):
+        _saved_hooks.disabled.append(self.error_message)
+
+    def __exit__(self, *exc):
+        _saved_hooks.disabled.pop()
 
 
 class _Anomaly:
