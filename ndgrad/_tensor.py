@@ -13,6 +13,7 @@ import numpy as np
 from . import _dtype as D
 from ._size import Size
 from .autograd import grad_mode
+from .autograd import _api as _autograd_api
 from .autograd.graph import RemovableHandle, _VC
 
 _state = grad_mode._state
@@ -491,8 +492,7 @@ class Tensor:
     # --------------------------------------------------------- autograd API
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
         """Computes the gradient of this tensor w.r.t. graph leaves (see ``ndgrad.autograd.backward``)."""
-        from .autograd import backward
-        backward(self, gradient, retain_graph, create_graph, inputs=inputs)
+        _autograd_api.backward(self, gradient, retain_graph, create_graph, inputs=inputs)
 
     def detach(self):
         """A new tensor sharing data (and version counter) without history."""

@@ -3,14 +3,24 @@ import numpy as np
 
 from . import _engine
 from .grad_mode import _state
+from .. import _tensor as _T  # partially initialised here: attributes are read at call time
+
+_accumulator = None
+
+
+def _acc(t):
+    """``_ops._core.accumulator`` (imported on first use: _ops loads after autograd)."""
+    global _accumulator
+    if _accumulator is None:
+        from .._ops._core import accumulator as _accumulator
+    return _accumulator(t)
 
 UNUSED = ("One of the differentiated Tensors appears to not have been used in the graph. "
           "Set allow_unused=True if this is the desired behavior.")
 
 
 def _tensors(x, what):
-    from .._tensor import Tensor
-    if isinstance(x, Tensor):
+    if isinstance(x, _T.Tensor):
         return (x,)
     if x is None:
         return ()
@@ -18,7 +28,7 @@ def _tensors(x, what):
 
 
 def _make_grads(outputs, grads, is_grads_batched=False):
-    from .._tensor import Tensor, _wrap
+    Tensor, _wrap = _T.Tensor, _T._wrap
     out = []
     for i, (o, g) in enumerate(zip(outputs, grads)):
         if isinstance(g, Tensor):
@@ -54,7 +64,6 @@ def _make_grads(outputs, grads, is_grads_batched=False):
 
 
 def _roots(outputs, grads):
-    from .._ops._core import accumulator
     roots = []
     for i, (o, g) in enumerate(zip(outputs, grads)):
         if not o._requires_grad:
@@ -65,7 +74,7 @@ def _roots(outputs, grads):
             g = g.to(o.dtype)
         fn = o.grad_fn  # (regenerates a stale view's history)
         if fn is None:
-            roots.append((accumulator(o), 0, g))
+            roots.append((_acc(o), 0, g))
         else:
             roots.append((fn, o._output_nr, g))
     return roots
@@ -90,7 +99,6 @@ def _unused(i, t):
 
 
 def _target(t, i):
-    from .._ops._core import accumulator
     if not t._requires_grad:
         from ._explain import explain
         from ._source import note
@@ -98,7 +106,7 @@ def _target(t, i):
                    explain(t, f"inputs[{i}]"))
     fn = t.grad_fn
     if fn is None:
-        return (accumulator(t), 0)
+        return (_acc(t), 0)
     return (fn, t._output_nr)
 
 
