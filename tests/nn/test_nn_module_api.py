@@ -379,3 +379,32 @@ def test_pickle_module_round_trip():
     for (k, a), (_, b) in zip(net.state_dict().items(), back.state_dict().items()):
         assert np.array_equal(a.numpy(), b.numpy()), k
     assert isinstance(back[0].weight, ndgrad.nn.Parameter) and back[0].weight.requires_grad
+
+
+@needs_torch
+def test_full_backward_hooks_match_pytorch():
+    x = np.random.default_rng(5).standard_normal((3, 4))
+    results = []
+    for L in (torch, ndgrad):
+        net = L.nn.Sequential(L.nn.Linear(4, 3), L.nn.Tanh(), L.nn.Linear(3, 2)).double()
+        with L.no_grad():
+            for i, p in enumerate(net.parameters()):
+                p.copy_(L.tensor(np.sin(np.arange(p.numel()) + i).reshape(p.shape)))
+        log = []
+        net[2].register_full_backward_pre_hook(lambda m, go: (go[0] * 2,))
+        net[2].register_full_backward_hook(lambda m, gi, go: log.append((gi[0] is not None and gi[0].sum().item(),
+                                                                       go[0].sum().item())))
+        h = net[0].register_full_backward_hook(lambda m, gi, go: (gi[0] * 0,))
+        a = L.tensor(x, requires_grad=True)
+        y = net(a)
+        name = type(y.grad_fn).__name__
+        y.sum().backward()
+        h.remove()
+        results.append((name, log, a.grad.numpy().copy(), net[0].weight.grad.numpy().copy()))
+        with pytest.warns(UserWarning, match="Full backward hook is firing"):
+            net[2](L.ones(1, 3, dtype=L.float64)).sum().backward()
+    (n1, l1, g1, w1), (n2, l2, g2, w2) = results
+    assert n1 == n2 == "BackwardHookFunctionBackward"
+    np.testing.assert_allclose(l2, l1, rtol=1e-12)
+    np.testing.assert_allclose(g2, g1) and np.testing.assert_allclose(w2, w1, rtol=1e-12)
+    assert not g1.any()

@@ -90,6 +90,8 @@ class Module:
         d["_forward_hooks_always_called"] = {}
         d["_forward_pre_hooks"] = OrderedDict()
         d["_forward_pre_hooks_with_kwargs"] = {}
+        d["_backward_hooks"] = OrderedDict()
+        d["_backward_pre_hooks"] = OrderedDict()
         d["_state_dict_hooks"] = OrderedDict()
         d["_state_dict_pre_hooks"] = OrderedDict()
         d["_load_state_dict_pre_hooks"] = OrderedDict()
@@ -595,8 +597,19 @@ class Module:
             self._forward_hooks_always_called[handle.id] = True
         return handle
 
+    def register_full_backward_hook(self, hook, prepend=False):
+        """``hook(module, grad_input, grad_output)`` runs when the gradients w.r.t. the module's inputs are
+        computed; it may return replacement ``grad_input``."""
+        return self._hook_dict(self._backward_hooks, hook, prepend)
+
+    def register_full_backward_pre_hook(self, hook, prepend=False):
+        """``hook(module, grad_output)`` runs when the gradients w.r.t. the outputs are computed; it may
+        return replacement ``grad_output``."""
+        return self._hook_dict(self._backward_pre_hooks, hook, prepend)
+
     def _call_impl(self, *args, **kwargs):
-        if not (self._forward_hooks or self._forward_pre_hooks):
+        if not (self._forward_hooks or self._forward_pre_hooks or self._backward_hooks or
+                self._backward_pre_hooks):
             return self.forward(*args, **kwargs)
         for hook_id, hook in list(self._forward_pre_hooks.items()):
             if hook_id in self._forward_pre_hooks_with_kwargs:
@@ -611,6 +624,10 @@ class Module:
                 res = hook(self, args)
                 if res is not None:
                     args = res if isinstance(res, tuple) else (res,)
+        bw_state = None
+        if self._backward_hooks or self._backward_pre_hooks:
+            from ..._ops._nn_hooks import wrap_inputs
+            args, bw_state = wrap_inputs(self, args)
         result = self.forward(*args, **kwargs)
         for hook_id, hook in list(self._forward_hooks.items()):
             if hook_id in self._forward_hooks_with_kwargs:
@@ -619,6 +636,9 @@ class Module:
                 res = hook(self, args, result)
             if res is not None:
                 result = res
+        if bw_state is not None:
+            from ..._ops._nn_hooks import wrap_outputs
+            result = wrap_outputs(bw_state, result)
         return result
 
     __call__ = _call_impl
