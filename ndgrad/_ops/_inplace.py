@@ -30,6 +30,8 @@ def check_inplace(t):
         if t._requires_grad and t._grad_fn is None:
             raise _leaf_error(LEAF_INPLACE, "this tensor is a leaf that requires grad")
         b = t._base
+        if b is not None and t._grad_fn is not None and stale(t, t._grad_fn):
+            regen_view(t)  # the in-place op must build on the view's current history
         if b is not None and b._requires_grad and b._grad_fn is None:
             raise _leaf_error(VIEW_LEAF_INPLACE, "this tensor is a view (slice, transpose, view...) of a leaf "
                               "that requires grad, so changing it would change the leaf")
@@ -129,9 +131,12 @@ def adopt(self, r):
     node = r._grad_fn
     if node is None:
         return
+    old, old_nr = self._grad_fn, self._output_nr
     self._grad_fn = node
     self._requires_grad = True
     self._output_nr = r._output_nr
+    if self._retains_grad:
+        move_retain_grad(self, old, old_nr)
     saved = node._saved
     if saved:
         from ..autograd.graph import SavedVar
@@ -146,16 +151,24 @@ def adopt(self, r):
         rebase_view(self)
 
 
+def move_retain_grad(t, old_fn, old_nr=0):
+    """retain_grad follows the tensor to its new grad_fn after an in-place op (as in PyTorch)."""
+    if old_fn is not None and old_fn._retain_hooks:
+        old_fn._retain_hooks.pop(old_nr, None)
+    t._retains_grad = False
+    t.retain_grad()
+
+
 def _fast_arith(ufunc, name, alpha_ok=False):
     """add_/sub_/mul_/div_ outside recording: the ufunc writes straight into self."""
     from ._dispatch import operands
+    from ._pointwise import _check_bool_sub
 
     def method(self, other, *, alpha=1, **kw):
         if kw.get("rounding_mode") is not None or _recording(self, (other,), {}):
             return slow(self, other, alpha=alpha, **kw) if alpha_ok else slow(self, other, **kw)
         check_inplace(self)
         if name == "sub":
-            from ._pointwise import _check_bool_sub
             _check_bool_sub(self, other)
         if alpha != 1:
             other = other * alpha
@@ -224,6 +237,8 @@ def rebase_view(view):
     value._output_nr = view._output_nr
     record(COPY_SLICES, base, (old, value), (idx, True))
     base._output_nr = 0
+    if base._retains_grad:
+        move_retain_grad(base, old._grad_fn, old._output_nr)
     record(AS_STRIDED, view, (base,), (idx, True))
     view._output_nr = 0
 

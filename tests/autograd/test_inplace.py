@@ -200,3 +200,17 @@ def test_saved_version_error():
         loss.backward()
     r = same(run, torch)
     assert r[0] == "raise"
+
+
+def test_inplace_on_stale_view_and_retain_grad_follows():
+    def run(L):
+        x = L.tensor([1.0, 2.0, 3.0], requires_grad=True)
+        y = x * 2
+        v = y[1:]
+        y.mul_(2)
+        v.add_(1)
+        y.retain_grad()
+        y.mul_(x)
+        y.sum().backward()
+        return x.grad, v.grad_fn.name(), y.grad_fn.name(), v._version, y.grad
+    same(run, torch)
