@@ -359,3 +359,28 @@ def test_edge_cases_match_pytorch():
     y.sum().backward()
     assert x.grad.shape == x.shape and conv.weight.grad.abs().sum().item() == 0
     assert F.cross_entropy(ndgrad.tensor([[1000.0, 0.0], [0.0, -1000.0]]), ndgrad.tensor([1, 1])).item() == 1000.0
+
+
+def test_modules_compose_with_func_transforms():
+    """Modules look their functionals up at call time, so vmap's dispatchers see them."""
+    from ndgrad.func import functional_call, grad, jvp, vmap
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        net = ndgrad.nn.Sequential(ndgrad.nn.Conv2d(1, 2, 3), ndgrad.nn.GELU(), ndgrad.nn.MaxPool2d(2),
+                                   ndgrad.nn.Flatten(), ndgrad.nn.Linear(8, 3), ndgrad.nn.LayerNorm(3),
+                                   ndgrad.nn.LogSoftmax(1)).double()
+        x = nd(rn(2, 1, 6, 6))
+        y = ndgrad.tensor([0, 2])
+        params = {k: p.detach() for k, p in net.named_parameters()}
+
+        def loss(p, xb, yb):
+            return F.nll_loss(functional_call(net, p, (xb.unsqueeze(0),)), yb.unsqueeze(0))
+        g = vmap(grad(loss), in_dims=(None, 0, 0))(params, x, y)
+        for i in range(2):
+            gi = grad(loss)(params, x[i], y[i])
+            for k in g:
+                close(g[k][i], gi[k], 1e-12, 1e-14, k)
+        v = nd(rn(2, 1, 6, 6))
+        _, tan = jvp(net, (x,), (v,))
+        num = (net(x + 1e-6 * v) - net(x - 1e-6 * v)) / 2e-6
+        close(tan, num, 1e-4, 1e-7)

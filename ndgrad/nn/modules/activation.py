@@ -234,7 +234,7 @@ class Tanhshrink(Module):
 
 
 class _DimSoftmax(Module):
-    _fn = None
+    _fn = None  # looked up in F at call time (vmap swaps F's functions for dispatchers)
 
     def __init__(self, dim=None):
         super().__init__()
@@ -246,7 +246,7 @@ class _DimSoftmax(Module):
             self.dim = None
 
     def forward(self, input):
-        return type(self)._fn(input, self.dim, _stacklevel=5)
+        return getattr(F, type(self)._fn)(input, self.dim, _stacklevel=5)
 
     def extra_repr(self):
         return f"dim={self.dim}"
@@ -260,7 +260,7 @@ class Softmax(_DimSoftmax):
     tensor([0.5000, 0.5000])
     """
 
-    _fn = staticmethod(F.softmax)
+    _fn = "softmax"
 
 
 class LogSoftmax(_DimSoftmax):
@@ -271,7 +271,7 @@ class LogSoftmax(_DimSoftmax):
     LogSoftmax(dim=1)
     """
 
-    _fn = staticmethod(F.log_softmax)
+    _fn = "log_softmax"
 
 
 class Softmin(_DimSoftmax):
@@ -282,7 +282,7 @@ class Softmin(_DimSoftmax):
     tensor([0.5000, 0.5000])
     """
 
-    _fn = staticmethod(F.softmin)
+    _fn = "softmin"
 
 
 class Softplus(Module):

@@ -6,7 +6,7 @@ __all__ = ["MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d", "AdaptiveAvgPool1
 
 
 class _MaxPoolNd(Module):
-    _fn = None
+    _fn = None  # looked up in F at call time (vmap swaps F's functions for dispatchers)
 
     def __init__(self, kernel_size, stride=None, padding=0, dilation=1, return_indices=False, ceil_mode=False):
         super().__init__()
@@ -22,7 +22,7 @@ class _MaxPoolNd(Module):
                 "ceil_mode={ceil_mode}".format(**self.__dict__))
 
     def forward(self, input):
-        return type(self)._fn(input, self.kernel_size, self.stride, self.padding, self.dilation,
+        return getattr(F, type(self)._fn)(input, self.kernel_size, self.stride, self.padding, self.dilation,
                               ceil_mode=self.ceil_mode, return_indices=self.return_indices)
 
 
@@ -34,7 +34,7 @@ class MaxPool1d(_MaxPoolNd):
     tensor([[[1., 3.]]])
     """
 
-    _fn = staticmethod(F.max_pool1d)
+    _fn = "max_pool1d"
 
 
 class MaxPool2d(_MaxPoolNd):
@@ -46,7 +46,7 @@ class MaxPool2d(_MaxPoolNd):
               [13., 15.]]]])
     """
 
-    _fn = staticmethod(F.max_pool2d)
+    _fn = "max_pool2d"
 
 
 class AvgPool1d(Module):
