@@ -14,6 +14,7 @@ import numpy as np
 from .. import _dtype as D
 from .._tensor import Tensor, _wrap
 from .._ops import _nn as _K
+from .._ops import _nn_norm as _N
 from .._ops._pointwise import sigmoid, tanh  # noqa: F401  (F.sigmoid / F.tanh)
 from ._functional_loss import (  # noqa: F401
     binary_cross_entropy, binary_cross_entropy_with_logits, cosine_similarity, cross_entropy, huber_loss,
@@ -236,7 +237,7 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
     if tuple(input.shape[input.dim() - k:]) != ns or input.dim() < k:
         raise RuntimeError(f"Given normalized_shape=[{', '.join(map(str, ns))}], expected input with shape "
                            f"[*, {', '.join(map(str, ns))}], but got input of size{list(input.shape)}")
-    return _K.layer_norm_op(input, k, weight, bias, eps)
+    return _N.layer_norm_op(input, k, weight, bias, eps)
 
 
 def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False, momentum=0.1,
@@ -249,7 +250,7 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
             raise ValueError(f"Expected more than 1 value per channel when training, got input size {size}")
     if not training and (running_mean is None or running_var is None):
         raise RuntimeError("running_mean and running_var must be defined in evaluation mode")
-    return _K.batch_norm_op(input, running_mean, running_var, weight, bias, training, momentum, eps)
+    return _N.batch_norm_op(input, running_mean, running_var, weight, bias, training, momentum, eps)
 
 
 def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
