@@ -164,6 +164,18 @@ DIAGONAL = defop("diagonal", np.diagonal, _diagonal_vjp)
 _DIAG_BACK = defop("diagonal_backward", _diag_back_k, _diag_back_vjp)
 
 
+def _trace_vjp(ctx, g):
+    shape, npd = ctx._meta[0]
+    return (g * _wrap(np.eye(*shape, dtype=npd)),)
+
+
+def _trace_k(x):
+    return np.trace(x, dtype=np.int64 if x.dtype.kind in "iub" else None)
+
+
+TRACE = defop("trace", _trace_k, _trace_vjp)
+
+
 # ------------------------------------------------------ public functions
 def _infer_shape(shape, numel):
     shape = list(shape)
@@ -695,7 +707,10 @@ def diagonal(input, offset=0, dim1=0, dim2=1):
 
 
 def trace(input):
-    return diagonal(input).sum()
+    """Sum of the main diagonal of a matrix (TraceBackward0)."""
+    if input._data.ndim != 2:
+        raise RuntimeError(f"trace: expected a matrix, but got tensor with dim {input._data.ndim}")
+    return apply(TRACE, (input,), (input._data,))
 
 
 def diag(input, diagonal=0):
