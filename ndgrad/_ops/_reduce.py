@@ -363,9 +363,26 @@ def sum(input, dim=None, keepdim=False, *, dtype=None, axis=None):
     return apply(SUM_DIM, (input,), (x,), (dims, keepdim))
 
 
-def nansum(input, dim=None, keepdim=False, *, dtype=None):
+def _nansum_vjp(ctx, g):
+    x, = ctx.saved
+    dims, keepdim = ctx._params
     from ._index import where
-    return sum(where(input.isnan(), 0.0, input), dim, keepdim, dtype=dtype)
+    return (where(x.isnan(), 0.0, unreduce(g, ctx._meta[0][0], dims, keepdim)),)
+
+
+def _nansum_k(x, dims, keepdim):
+    return np.nansum(x, axis=dims, keepdims=keepdim) if x.dtype.kind == "f" else np.sum(x, axis=dims, keepdims=keepdim)
+
+
+NANSUM = defop("nansum", _nansum_k, _nansum_vjp, save=(0,))
+
+
+def nansum(input, dim=None, keepdim=False, *, dtype=None):
+    """Sum treating NaN as zero (NansumBackward0)."""
+    npd = _int_acc(input, dtype)
+    x = input._data if npd is None else input._data.astype(npd)
+    dims = dims_of(dim, x.ndim) if x.ndim else None
+    return apply(NANSUM, (input,), (x,), (dims, keepdim))
 
 
 def mean(input, dim=None, keepdim=False, *, dtype=None, axis=None):
