@@ -173,6 +173,23 @@ MASKED_SELECT = defop("masked_select", None, _masked_select_vjp)
 DIAG_EMBED = defop("diag_embed", _diag_embed_k, _diag_embed_vjp)
 
 
+def _index_add_vjp(ctx, g):
+    d, idx, alpha = ctx._params
+    n = ctx._needs
+    gs = None
+    if n[1]:
+        gs = index_select(g, d, _wrap(idx)) if ctx._meta[1][0] != () else g.reshape(-1)[_wrap(idx)].reshape(())
+        if alpha != 1:
+            gs = gs * alpha
+    return (g if n[0] else None, gs)
+
+
+INDEX_ADD = defop("index_add", None, _index_add_vjp)
+# index_fill is masked_fill along a dim; PyTorch names its nodes IndexFillBackward0 (scalar) / 1 (tensor value)
+INDEX_FILL = defop("index_fill", None, _masked_fill_vjp, node="IndexFillBackward0")
+INDEX_FILL_T = defop("index_fill_tensor", None, _masked_fill_vjp, node="IndexFillBackward1")
+
+
 # ------------------------------------------------------------ __getitem__
 def _norm_index(x, idx):
     """Index for NumPy plus (advanced?, node op for a basic view)."""
@@ -524,9 +541,13 @@ def index_add(input, dim, index, source, *, alpha=1):
     d = dim_index(dim, input._data.ndim)
     idx = [builtins.slice(None)] * input._data.ndim
     idx[d] = _index_arr(index)
-    src = source if alpha == 1 else source * alpha
-    z = apply(INDEX_BACKWARD, (src,), (src._data,), (input._data.shape, input._data.dtype, tuple(idx), True))
-    return input + z
+    arr = np.array(input._data, copy=True)
+    s = source._data.astype(arr.dtype, copy=False)
+    np.add.at(arr, tuple(idx), s if alpha == 1 else s * alpha)
+    t = _wrap(arr)
+    if needs_grad(input, source):
+        record(INDEX_ADD, t, (input, source), (d, idx[d], alpha))
+    return t
 
 
 def index_fill(input, dim, index, value):
@@ -535,7 +556,11 @@ def index_fill(input, dim, index, value):
     idx = [builtins.slice(None)] * input._data.ndim
     idx[d] = _index_arr(index)
     m[tuple(idx)] = True
-    return masked_fill(input, _wrap(m), value)
+    t = masked_fill(input, _wrap(m), value)
+    fn = t._grad_fn
+    if fn is not None and type(fn) in (MASKED_FILL.node_cls, MASKED_FILL_T.node_cls):
+        fn.__class__ = (INDEX_FILL_T if type(fn) is MASKED_FILL_T.node_cls else INDEX_FILL).node_cls
+    return t
 
 
 METHODS = {
