@@ -3,7 +3,7 @@ NativeBatchNormBackward0). Rules recompute the statistics in ndgrad ops, so doub
 import numpy as np
 
 from .._tensor import _wrap
-from ._core import defop, needs_grad, record
+from ._core import _state, defop, needs_grad, record
 from ._dispatch import out_array
 
 
@@ -38,11 +38,31 @@ def _norm_backward(x, w, g, dims, eps, wshape, pdims):
     return gx, (gw.sum(pdims) if pdims else gw), (g.sum(pdims) if pdims else g)
 
 
+def _norm_backward_np(x, w, g, dims, eps, wshape, pdims):
+    """``_norm_backward`` on arrays: plain backward (no create_graph) skips building a graph."""
+    mu = x.mean(axis=dims, keepdims=True)
+    xc = x - mu
+    rstd = 1.0 / np.sqrt((xc * xc).mean(axis=dims, keepdims=True) + eps)
+    xhat = xc * rstd
+    gh = g if w is None else g * w.reshape(wshape)
+    gx = rstd * (gh - gh.mean(axis=dims, keepdims=True) - xhat * (gh * xhat).mean(axis=dims, keepdims=True))
+    gw = g * xhat
+    dt = x.dtype
+    return tuple(_wrap(out_array(a, dt)) for a in (gx, gw.sum(axis=pdims) if pdims else gw,
+                                                   g.sum(axis=pdims) if pdims else g))
+
+
+def _norm_grads(x, w, g, dims, eps, wshape, pdims):
+    if _state.enabled:
+        return _norm_backward(x, w, g, dims, eps, wshape, pdims)
+    return _norm_backward_np(x._data, None if w is None else w._data, g._data, dims, eps, wshape, pdims)
+
+
 def _layer_norm_vjp(ctx, g):
     x, w = ctx.saved
     k, eps = ctx._params
     dims = tuple(range(x.ndim - k, x.ndim))
-    gx, gw, gb = _norm_backward(x, w, g, dims, eps, tuple(x.shape[x.ndim - k:]), ())
+    gx, gw, gb = _norm_grads(x, w, g, dims, eps, tuple(x.shape[x.ndim - k:]), tuple(range(x.ndim - k)))
     n = ctx._needs
     return (gx if n[0] else None, gw if n[1] else None, gb if n[2] else None)
 
@@ -61,7 +81,7 @@ def _batch_norm_vjp(ctx, g):
     shape = _bn_shape(x.ndim, x.shape[1])
     n = ctx._needs
     if training:
-        gx, gw, gb = _norm_backward(x, w, g, dims, eps, shape, dims)
+        gx, gw, gb = _norm_grads(x, w, g, dims, eps, shape, dims)
     else:
         m, s = _wrap(mean.reshape(shape)), _wrap(invstd.reshape(shape))
         gx = g * s if w is None else g * (w.reshape(shape) * s)
