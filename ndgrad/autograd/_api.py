@@ -205,6 +205,16 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
 def _batched_grad(outs, ins, gouts, retain_graph, create_graph, allow_unused, materialize_grads):
     """is_grads_batched: one backward per row of the grad_outputs' first dim, stacked."""
     from .._ops import stack
+    for i, (o, g) in enumerate(zip(outs, gouts)):
+        if g is not None and tuple(g.shape[1:]) != tuple(o.shape):
+            # PyTorch prints the shape of grad_output[i][0] without its first dim (sic)
+            shown = ", ".join(map(str, g.shape[2:]))
+            raise RuntimeError(
+                "If `is_grads_batched=True`, we interpret the first dimension of each grad_output as the batch "
+                "dimension. The sizes of the remaining dimensions are expected to match the shape of "
+                f"corresponding output, but a mismatch was detected: grad_output[{i}] has a shape of "
+                f"torch.Size([{shown}]) and output[{i}] has a shape of torch.Size([{', '.join(map(str, o.shape))}]). "
+                "If you only want some tensors in `grad_output` to be considered batched, consider using vmap.")
     n = gouts[0].shape[0]
     per = []
     for b in range(n):

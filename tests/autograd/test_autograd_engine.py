@@ -7,7 +7,7 @@ import pytest
 
 import ndgrad
 from _torch import torch, needs_torch
-from _common import same
+from _agcommon import same
 
 
 def test_deep_chain_backward_and_delete():
@@ -83,6 +83,8 @@ ARG_CASES = {
     "inputs": lambda L, x, y, z: (y * z).sum().backward(inputs=[z]) or (x.grad, z.grad),
     "inputs_no_grad": lambda L, x, y, z: y.sum().backward(inputs=[L.ones(2)]),
     "batched": lambda L, x, y, z: L.autograd.grad(y * x, x, L.eye(2), is_grads_batched=True),
+    "batched_shape": lambda L, x, y, z: L.autograd.grad(y, x, L.ones(2, 2, 2), is_grads_batched=True),
+    "batched_shape2": lambda L, x, y, z: L.autograd.grad(y, x, L.ones(3, 3), is_grads_batched=True),
     "grad_tensors": lambda L, x, y, z: L.autograd.backward((y, z), (L.ones(2), L.tensor([1.0, 2.0]))) or x.grad,
     "int_grad": lambda L, x, y, z: L.autograd.backward(y, L.ones(2, dtype=L.long)) or x.grad,
     "bad_grad_type": lambda L, x, y, z: L.autograd.backward(y, [3]),

@@ -3,7 +3,7 @@ materialize_grads, non-tensor args/outputs, several outputs, once_differentiable
 import pytest
 
 from _torch import torch, needs_torch
-from _common import same
+from _agcommon import same
 
 pytestmark = needs_torch
 

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given, settings, strategies as st, HealthCheck
 
 from _torch import torch, needs_torch
-from _common import same
+from _agcommon import same
 
 pytestmark = needs_torch
 

@@ -6,9 +6,9 @@ import pytest
 
 import ndgrad as torch
 from ndgrad.autograd import explain
-from _common import notes
+from _agcommon import notes
 
-HERE = "test_notes_explain.py"
+HERE = "test_autograd_notes_explain.py"
 
 
 def line_of(marker):

@@ -2,7 +2,7 @@
 import pytest
 
 from _torch import torch, needs_torch
-from _common import same
+from _agcommon import same
 
 pytestmark = needs_torch
 
