@@ -16,7 +16,6 @@ from .._tensor import Tensor
 from ..autograd import grad_mode
 from ..autograd.graph import AccumulateGrad, Node, SavedVar, _anomaly, _seq, _VC
 from ..autograd._source import _getframe, _internal, _is_internal, tracking as _track
-from ..autograd._source import _getframe, _internal, _is_internal, tracking as _track
 
 _state = grad_mode._state
 OPS = {}
@@ -150,23 +149,6 @@ def record(op, outs, inputs, params=()):
     if cls._nout < 0:  # ops with a variable number of outputs (split, unbind)
         node._nout = len(outs)
     node._seq = next(_seq)
-    if _track.on:
-        # the user's line (first frame outside ndgrad), for autograd errors; see autograd/_source.py.
-        # Frame 1 is always ndgrad's (whoever called record), so start at 2: one frame object fewer.
-        try:
-            f = _getframe(2)
-        except ValueError:
-            f = None
-        while f is not None:
-            co = f.f_code
-            try:
-                r = _internal[co.co_filename]
-            except KeyError:
-                r = _is_internal(co.co_filename)
-            if not r:
-                node._src = (co, f.f_lasti)
-                break
-            f = f.f_back
     if _track.on:
         # the user's line (first frame outside ndgrad), for autograd errors; see autograd/_source.py.
         # Frame 1 is always ndgrad's (whoever called record), so start at 2: one frame object fewer.
