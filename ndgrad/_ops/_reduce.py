@@ -587,8 +587,42 @@ def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None):
     return norm(x, ord, dim, keepdim, dtype)
 
 
+def _dist_vjp(ctx, g):
+    a, b, out = ctx.saved
+    p, = ctx._params
+    from ._index import where
+    diff = a - b
+    if p == 2:
+        gd = g * where(out == 0, 0.0, diff / out)
+    elif p == 1:
+        gd = g * diff.sign()
+    elif p == float("inf") or p == float("-inf"):
+        mask = diff.abs() == out
+        gd = g * diff.sign() * mask / mask.sum()
+    elif p == 0:
+        gd = diff * 0
+    else:
+        gd = g * diff.sign() * where(out == 0, 0.0, diff.abs() ** (p - 1) / out ** (p - 1))
+    n = ctx._needs
+    return (gd if n[0] else None, -gd if n[1] else None)
+
+
+DIST = defop("dist", None, _dist_vjp, save=(0, 1, "out"))
+
+
 def dist(input, other, p=2):
-    return norm(input - other, p)
+    """p-norm of ``input - other`` (DistBackward0)."""
+    with _no_record():
+        r = norm(input - other, p)
+    t = _wrap(r._data)
+    if needs_grad(input, other):
+        record(DIST, t, (input, other), (float(p),))
+    return t
+
+
+def _no_record():
+    from ..autograd.grad_mode import no_grad
+    return no_grad()
 
 
 def logsumexp(input, dim, keepdim=False):
