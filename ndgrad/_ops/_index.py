@@ -185,6 +185,7 @@ def _index_add_vjp(ctx, g):
 
 
 INDEX_ADD = defop("index_add", None, _index_add_vjp)
+SCATTER_VALUE = defop("scatter_value", _scatter_k, _scatter_vjp, node="ScatterBackward1")
 # index_fill is masked_fill along a dim; PyTorch names its nodes IndexFillBackward0 (scalar) / 1 (tensor value)
 INDEX_FILL = defop("index_fill", None, _masked_fill_vjp, node="IndexFillBackward0")
 INDEX_FILL_T = defop("index_fill_tensor", None, _masked_fill_vjp, node="IndexFillBackward1")
@@ -404,7 +405,7 @@ def scatter(input, dim, index, src=None, value=None, *, reduce=None):
         return t
     t = _wrap(_scatter_k(input._data, d, idx, src))
     if needs_grad(input):
-        record(SCATTER, t, (input,), (d, idx))
+        record(SCATTER_VALUE, t, (input,), (d, idx))
     return t
 
 
