@@ -374,6 +374,8 @@ E("nansum", lambda m, a: m.nansum(a), unary(), ref=np.nansum)
 E("count_nonzero", lambda m, a: m.count_nonzero(a), unary(), ref=np.count_nonzero, dtypes=ALL, grad=False)
 E("aminmax", lambda m, a: m.aminmax(a), unary(), dtypes=NUM, grad=False, empty=False)
 E("dist", lambda m, a, b: m.dist(a, b), binary(), tol=1e-4)
+E("dist_p", lambda m, a, b, p: m.dist(a, b, p), lambda d, dt: binary("nonzero", "pos")(d, dt) + [d.choice([1, 3, 1.5])],
+  tol=1e-4)
 E("sum_to_size", lambda m, a: a.sum_to_size(1, 1) if a.ndim == 2 else a.sum_to_size(a.shape),
   shape_then(lambda d, s: [], min_dims=1))
 

@@ -17,8 +17,7 @@ _NODE = "composite in ndgrad: PyTorch gives it its own node ({})"
 KNOWN_PARITY = {
     "var_mean": _NODE.format("VarMeanBackward0"), "std_mean": _NODE.format("StdMeanBackward0"),
     "aminmax": _NODE.format("AminmaxBackward0"),
-    "dist": _NODE.format("DistBackward0"), "diag_mat": _NODE.format("DiagonalBackward0_copy"),
-    "scatter": "scatter(value=) is ScatterBackward1 in PyTorch",
+    "diag_mat": _NODE.format("DiagonalBackward0_copy"),
     "scatter_add": "src larger than index: the src gradient must be padded to src's shape",
     "take_along_dim": "PyTorch broadcasts input and indices in take_along_dim",
     "split": "zero-size pieces and 0-d gradients in split/chunk/unbind backward (engine/_split_vjp interplay)",
