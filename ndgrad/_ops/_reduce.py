@@ -34,6 +34,8 @@ def dim_index(d, ndim):
 
 def unreduce(g, shape, dims, keepdim):
     """Broadcasts a reduced gradient back to ``shape`` (differentiably)."""
+    if g._data.ndim == 0:  # a full reduction: a 0-d gradient expands as it is (one op, not reshape + expand)
+        return g.expand(shape) if shape != () else g
     if dims is None:
         dims = tuple(range(len(shape)))
     if not keepdim and dims:
@@ -353,7 +355,8 @@ def sum(input, dim=None, keepdim=False, *, dtype=None, axis=None):
         if dim is not None and d.ndim == 0:
             dims = None
         x = d if npd is None else d.astype(npd)
-        t = _wrap(out_array(np.sum(x, axis=None, keepdims=keepdim), npd or d.dtype))
+        # np.add.reduce is what np.sum runs, without its Python-level dispatch (~1.5 us)
+        t = _wrap(out_array(np.add.reduce(x, axis=None, keepdims=keepdim), npd or d.dtype))
         if (input._requires_grad or _fw.on) and needs_grad(input):
             record(SUM if dim is None else SUM_DIM, t, (input,), (None, keepdim))
         return t
