@@ -8,6 +8,7 @@ from .._tensor import _wrap
 
 
 def log_softmax(input, dim):
+    """log(softmax(x)) along ``dim``, computed stably (LogSoftmaxBackward0)."""
     return _K.softmax_op(input, dim, True)
 
 
@@ -49,6 +50,7 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", we
 
 
 def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
+    """Mean absolute error (|input - target| then the reduction)."""
     _size_warning(input, target)
     reduction = _reduction(size_average, reduce, reduction)
     loss = (input - target).abs()
@@ -56,6 +58,7 @@ def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", wei
 
 
 def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean", beta=1.0):
+    """0.5 d^2 / beta where |d| < beta, else |d| - beta / 2 (SmoothL1LossBackward0)."""
     _size_warning(input, target)
     reduction = _reduction(size_average, reduce, reduction)
     if beta < 0:
@@ -64,6 +67,7 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mea
 
 
 def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
+    """0.5 d^2 where |d| < delta, else delta * (|d| - delta / 2) (HuberLossBackward0)."""
     _size_warning(input, target)
     reduction = _reduction(None, None, reduction)
     if delta <= 0:
@@ -242,4 +246,5 @@ def cosine_similarity(x1, x2, dim=1, eps=1e-8):
 
 
 def pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=False):
+    """p-norm of x1 - x2 + eps along the last dim."""
     return (x1 - x2 + eps).norm(p, -1, keepdim)

@@ -94,6 +94,7 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
 
 
 def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    """3-D convolution over (N, C, D, H, W) (ConvolutionBackward0)."""
     return _conv(input, weight, bias, stride, padding, dilation, groups, 3)
 
 
@@ -139,10 +140,12 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
 
 
 def max_pool3d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
+    """Maximum over 3-D windows of (N, C, D, H, W)."""
     return _max_pool(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices, 3)
 
 
 def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
+    """Maximum over windows of (N, C, L)."""
     k = _ntuple(kernel_size, 1)[0]
     s = _stride(stride, (k,), 1)[0]
     r = _max_pool(input.unsqueeze(-2), (1, k), (1, s), (0, _ntuple(padding, 1)[0]),
@@ -171,6 +174,7 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, coun
 
 
 def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True):
+    """Mean over windows of (N, C, L)."""
     k = _ntuple(kernel_size, 1)[0]
     s = _stride(stride, (k,), 1)[0]
     return avg_pool2d(input.unsqueeze(-2), (1, k), (1, s), (0, _ntuple(padding, 1)[0]), ceil_mode,
@@ -189,6 +193,7 @@ def adaptive_avg_pool2d(input, output_size):
 
 
 def adaptive_avg_pool1d(input, output_size):
+    """Averages (N, C, L) into ``output_size`` bins."""
     o = _ntuple(output_size, 1)[0]
     return adaptive_avg_pool2d(input.unsqueeze(-2), (1, o)).squeeze(-2)
 
@@ -268,4 +273,5 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
 
 
 def upsample(input, size=None, scale_factor=None, mode="nearest", align_corners=None):
+    """Deprecated alias of ``interpolate``."""
     return interpolate(input, size, scale_factor, mode, align_corners)

@@ -35,18 +35,22 @@ def _run(inplace, fn, input, *args):
 
 
 def relu(input, inplace=False):
+    """max(0, x) (ReluBackward0); ``inplace=True`` overwrites the input."""
     return input.relu_() if inplace else input.relu()
 
 
 def relu_(input):
+    """In-place relu."""
     return input.relu_()
 
 
 def leaky_relu(input, negative_slope=0.01, inplace=False):
+    """x for x > 0, negative_slope * x otherwise (LeakyReluBackward0)."""
     return _run(inplace, _K.activation, input, _K.LEAKY_RELU_ if inplace else _K.LEAKY_RELU, float(negative_slope))
 
 
 def elu(input, alpha=1.0, inplace=False):
+    """x for x > 0, alpha * (exp(x) - 1) otherwise (EluBackward0)."""
     return _run(inplace, _K.activation, input, _K.ELU_ if inplace else _K.ELU, float(alpha), 1.0, 1.0)
 
 
@@ -55,60 +59,73 @@ _SELU_SCALE = 1.0507009873554804934193349852946
 
 
 def selu(input, inplace=False):
+    """scale * elu(x, alpha) with SELU's constants (EluBackward0)."""
     return _run(inplace, _K.activation, input, _K.ELU_ if inplace else _K.ELU, _SELU_ALPHA, _SELU_SCALE, 1.0)
 
 
 def celu(input, alpha=1.0, inplace=False):
+    """max(0, x) + min(0, alpha * (exp(x / alpha) - 1)) (CeluBackward0)."""
     if alpha == 0:
         raise RuntimeError("ZeroDivisionError")
     return _run(inplace, _K.activation, input, _K.CELU, float(alpha))
 
 
 def gelu(input, approximate="none"):
+    """x * Phi(x), or the tanh approximation with ``approximate='tanh'`` (GeluBackward0)."""
     if approximate not in ("none", "tanh"):
         raise RuntimeError(f"approximate argument must be either none or tanh.")
     return _K.activation(input, _K.GELU, approximate)
 
 
 def silu(input, inplace=False):
+    """x * sigmoid(x) (SiluBackward0)."""
     return _run(inplace, _K.activation, input, _K.SILU)
 
 
 def mish(input, inplace=False):
+    """x * tanh(softplus(x))."""
     return _run(inplace, lambda x: x * tanh(softplus(x)), input)
 
 
 def softplus(input, beta=1.0, threshold=20.0):
+    """log(1 + exp(beta * x)) / beta, linear where beta * x > threshold (SoftplusBackward0)."""
     return _K.activation(input, _K.SOFTPLUS, float(beta), float(threshold))
 
 
 def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
+    """Clamps to [min_val, max_val] (HardtanhBackward0)."""
     if min_val > max_val:
         raise ValueError("min_val cannot be greater than max_val")
     return _run(inplace, _K.activation, input, _K.HARDTANH, float(min_val), float(max_val))
 
 
 def relu6(input, inplace=False):
+    """min(max(0, x), 6) (HardtanhBackward0)."""
     return hardtanh(input, 0.0, 6.0, inplace)
 
 
 def hardsigmoid(input, inplace=False):
+    """relu6(x + 3) / 6."""
     return _run(inplace, lambda x: (x + 3).clamp(0, 6) / 6, input)
 
 
 def hardswish(input, inplace=False):
+    """x * relu6(x + 3) / 6."""
     return _run(inplace, lambda x: x * (x + 3).clamp(0, 6) / 6, input)
 
 
 def logsigmoid(input):
+    """log(sigmoid(x)), computed stably (LogSigmoidBackward0)."""
     return _K.activation(input, _K.LOGSIGMOID)
 
 
 def softsign(input):
+    """x / (1 + |x|)."""
     return input / (input.abs() + 1)
 
 
 def tanhshrink(input):
+    """x - tanh(x)."""
     return input - input.tanh()
 
 
@@ -135,10 +152,12 @@ def softmax(input, dim=None, _stacklevel=3, dtype=None):
 
 
 def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
+    """log(softmax(x)) along ``dim``, computed stably (LogSoftmaxBackward0)."""
     return _softmax(input, dim, dtype, True, "log_softmax")
 
 
 def softmin(input, dim=None, _stacklevel=3, dtype=None):
+    """softmax(-x) along ``dim``."""
     return _softmax(-input, dim, dtype, False, "softmin")
 
 
@@ -220,10 +239,12 @@ def _feature_dropout(input, p, training, inplace, nd):
 
 
 def dropout1d(input, p=0.5, training=True, inplace=False):
+    """Zeroes whole channels of (N, C, L) input with probability ``p`` (training only)."""
     return _feature_dropout(input, p, training, inplace, 1)
 
 
 def dropout2d(input, p=0.5, training=True, inplace=False):
+    """Zeroes whole channels of (N, C, H, W) input with probability ``p`` (training only)."""
     return _feature_dropout(input, p, training, inplace, 2)
 
 
@@ -254,6 +275,7 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
 
 
 def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
+    """Normalises groups of channels over the group and spatial dims."""
     n, c = input.shape[:2]
     x = input.reshape(n, num_groups, -1)
     mu = x.mean(-1, keepdim=True)
@@ -346,16 +368,19 @@ def glu(input, dim=-1):
 
 
 def threshold(input, threshold, value, inplace=False):
+    """x where x > threshold, else ``value``."""
     from .._ops._index import where
     return _run(inplace, lambda x: where(x > threshold, x, value), input)
 
 
 def softshrink(input, lambd=0.5):
+    """x - lambd above lambd, x + lambd below -lambd, 0 between."""
     from .._ops._index import where
     return where(input > lambd, input - lambd, where(input < -lambd, input + lambd, 0.0))
 
 
 def hardshrink(input, lambd=0.5):
+    """x where |x| > lambd, else 0."""
     from .._ops._index import where
     return where(input.abs() > lambd, input, 0.0)
 

@@ -213,7 +213,8 @@ def test_mse_size_mismatch_warns():
 def test_batch_norm_running_stats_match_pytorch():
     x = rn(5, 3, 4)
     for momentum in (0.1, None):
-        tb, nb = torch.nn.BatchNorm1d(3, momentum=momentum).double(), ndgrad.nn.BatchNorm1d(3, momentum=momentum).double()
+        tb = torch.nn.BatchNorm1d(3, momentum=momentum).double()
+        nb = ndgrad.nn.BatchNorm1d(3, momentum=momentum).double()
         for k in range(3):
             tb(th(x * (k + 1)))
             nb(nd(x * (k + 1)))

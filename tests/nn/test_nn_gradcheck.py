@@ -57,7 +57,8 @@ CASES = {
     "bce": (F.binary_cross_entropy, lambda: [t(3, 4, low=0.1, high=0.9), t(3, 4, low=0, high=1)]),
     "bce_logits": (F.binary_cross_entropy_with_logits, lambda: [t(3, 4), t(3, 4, low=0, high=1)]),
     "bce_logits_pos_weight": (lambda x, y: F.binary_cross_entropy_with_logits(
-        x, y, pos_weight=ndgrad.tensor([1., 2., .5, 3.], dtype=ndgrad.float64)), lambda: [t(3, 4), t(3, 4, low=0, high=1)]),
+        x, y, pos_weight=ndgrad.tensor([1., 2., .5, 3.], dtype=ndgrad.float64)),
+        lambda: [t(3, 4), t(3, 4, low=0, high=1)]),
     "kl_div": (lambda x, y: F.kl_div(x, y, reduction="batchmean"), lambda: [t(3, 4), t(3, 4, low=0.1, high=1)]),
     "kl_div_log_target": (lambda x, y: F.kl_div(x, y, reduction="sum", log_target=True), lambda: [t(3, 4), t(3, 4)]),
     "layer_norm": (lambda x, w, b: F.layer_norm(x, (4,), w, b), lambda: [t(3, 4), t(4), t(4)]),
