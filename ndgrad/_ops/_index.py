@@ -336,6 +336,9 @@ def setitem(self, idx, value):
             op = COPY_WHOLE if isinstance(value, Tensor) else FILL_WHOLE
         record(op, self, (old, value), (nidx, advanced))
         self._output_nr = 0
+        if self._retains_grad:
+            from ._inplace import move_retain_grad
+            move_retain_grad(self, old._grad_fn, old._output_nr)
         if self._base is not None:
             rebase_view(self)
 

@@ -214,3 +214,15 @@ def test_inplace_on_stale_view_and_retain_grad_follows():
         y.sum().backward()
         return x.grad, v.grad_fn.name(), y.grad_fn.name(), v._version, y.grad
     same(run, torch)
+
+
+def test_retain_grad_survives_setitem():
+    def run(L):
+        x = L.tensor([1.0, 2.0, 3.0], requires_grad=True)
+        y = x * 2
+        y.retain_grad()
+        y[0] = 5.0
+        y[L.tensor([1])] = x[2] * 3
+        (y * y).sum().backward()
+        return y.grad, x.grad, y.grad_fn.name()
+    same(run, torch)
