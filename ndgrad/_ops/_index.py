@@ -302,9 +302,11 @@ def getitem_np(g, idx, advanced):
 # ------------------------------------------------------------ __setitem__
 def setitem(self, idx, value):
     """``self[idx] = value``: in place; on a tensor in the graph, a CopySlices node."""
-    from ._inplace import check_inplace, rebase_view
-    check_inplace(self)
+    from ._inplace import VIEW_LEAF_INPLACE, check_inplace, rebase_view
     nidx, advanced = _norm_index(self, idx)
+    if _state.enabled and self._requires_grad and self._grad_fn is None and not advanced and not _whole(nidx):
+        raise RuntimeError(VIEW_LEAF_INPLACE)  # PyTorch writes through a select/slice view of the leaf
+    check_inplace(self)
     if not advanced:
         _check_bounds(self._data.shape, nidx)
     recording = _state.enabled and (self._requires_grad or (isinstance(value, Tensor) and value._requires_grad))
@@ -343,9 +345,20 @@ def setitem(self, idx, value):
             rebase_view(self)
 
 
+def _whole(nidx):
+    """An index that selects the whole tensor (``x[:]``, ``x[...]``)."""
+    return all(i is Ellipsis or i is None or (isinstance(i, builtins.slice) and i == builtins.slice(None))
+               for i in nidx)
+
+
 def _shape_msg(e, self, nidx, v):
     target = np.empty(self._data.shape, dtype=bool)[nidx].shape
     src = np.shape(v)
+    if not any(isinstance(i, np.ndarray) or i is True or i is False for i in nidx):
+        try:  # basic indexing copies into a view: PyTorch reports expand's error
+            _wrap(np.empty(src)).expand(target)
+        except RuntimeError as err:
+            return str(err)
     return (f"shape mismatch: value tensor of shape [{', '.join(map(str, src))}] cannot be broadcast to "
             f"indexing result of shape [{', '.join(map(str, target))}]")
 
@@ -442,14 +455,13 @@ def masked_fill(input, mask, value):
     if m.dtype != np.bool_:
         raise RuntimeError(f"masked_fill_ only supports boolean masks, but got mask with dtype "
                            f"{_wrap(m).dtype}")
+    _broadcast_check(m.shape, input._data.shape)  # the result takes the broadcast shape (PyTorch)
     if isinstance(value, Tensor):
         if value._data.ndim != 0:
             raise RuntimeError("masked_fill_ only supports a 0-dimensional value tensor, but got tensor "
                                f"with {value._data.ndim} dimension(s).")
         v = value._data.astype(input._data.dtype)
         t = _wrap(np.asarray(np.where(m, v, input._data)))
-        if t._data.shape != input._data.shape:
-            raise RuntimeError("masked_fill: mask must be broadcastable to the input's shape")
         if needs_grad(input, value):
             record(MASKED_FILL_T, t, (input, value), (m,))
         return t
@@ -458,9 +470,6 @@ def masked_fill(input, mask, value):
     arr = np.where(m, v, input._data)
     if arr.dtype != input._data.dtype:
         arr = arr.astype(input._data.dtype)
-    if arr.shape != input._data.shape:
-        raise RuntimeError(f"The size of tensor a ({input._data.shape[-1]}) must match the size of tensor b "
-                           f"({m.shape[-1]}) at non-singleton dimension {len(arr.shape) - 1}")
     t = _wrap(np.asarray(arr))
     if needs_grad(input):
         record(MASKED_FILL, t, (input,), (m,))
