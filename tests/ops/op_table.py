@@ -160,8 +160,6 @@ def _index_select_gen(d, dt):
 def _mask_gen(value_kind):
     def g(d, dt):
         sa, sm = d.bshapes(2)
-        out = np.broadcast_shapes(sa, sm)
-        sa = out  # masked_fill needs the mask to broadcast to the input (not the reverse)
         x = d.array(sa, dt, "real")
         m = d.array(sm, "bool")
         if value_kind == "tensor0":

@@ -109,6 +109,10 @@ CASES = {
     "inplace_leaf": lambda m: m.ones(2, requires_grad=True).add_(1),
     "inplace_leaf_view": lambda m: m.ones(2, requires_grad=True)[0].mul_(2),
     "inplace_leaf_setitem": lambda m: m.ones(2, requires_grad=True).__setitem__(0, 2.0),
+    "inplace_leaf_setitem_adv": lambda m: m.ones(2, requires_grad=True).__setitem__([0], 2.0),
+    "setitem_shape_adv": lambda m: m.ones(2, 3).__setitem__([0], m.ones(2)),
+    "setitem_shape_slice": lambda m: m.ones(2, 3).__setitem__((slice(None), 0), m.ones(3)),
+    "masked_fill_mask_shape": lambda m: m.ones(2, 3).masked_fill(m.ones(2, dtype=m.bool), 0.0),
     "inplace_expanded": lambda m: m.ones(1).expand(3).add_(1),
     "inplace_leaf_exp": lambda m: m.ones(2, requires_grad=True).exp_(),
     # autograd argument errors
@@ -123,11 +127,7 @@ CASES = {
 
 
 # known differences (xfail, not strict), left for their owners
-KNOWN = {
-    "inplace_broadcast_where": "masked_fill_ broadcasting the input must raise the in-place shape error",
-    "inplace_leaf_setitem": "setitem on a leaf: PyTorch names it 'a view of a leaf Variable'",
-    "setitem_shape": "basic-index setitem with a bad value shape: PyTorch gives expand's message",
-}
+KNOWN = {}
 
 
 def _run(m, f):
@@ -151,8 +151,7 @@ def test_error_matches_torch(name):
 
 
 @needs_torch
-@pytest.mark.parametrize("op", ["add_", "mul_", "sub_", "div_", "pow_", "exp_", "clamp_", pytest.param(
-    "masked_fill_", marks=pytest.mark.xfail(reason=KNOWN["inplace_broadcast_where"], strict=False)), "__setitem__"])
+@pytest.mark.parametrize("op", ["add_", "mul_", "sub_", "div_", "pow_", "exp_", "clamp_", "masked_fill_", "__setitem__"])
 def test_inplace_errors_leave_data_unchanged(op):
     x = ndgrad.tensor([1, 2])
     args = {"add_": (1.5,), "mul_": (ndgrad.ones(2),), "sub_": (ndgrad.ones(3),), "div_": (2,), "pow_": (0.5,),
