@@ -198,13 +198,21 @@ class Generator:
     def __init__(self, device="cpu"):
         check_device(device)
         self._seed = 67280421310721
-        self._rng = np.random.Generator(np.random.PCG64(self._seed))
+        self._rng_ = None
         self.device = device
+
+    @property
+    def _rng(self):
+        # built on first use: numpy.random costs ~15 ms to import, too much for `import ndgrad`
+        r = self._rng_
+        if r is None:
+            r = self._rng_ = np.random.Generator(np.random.PCG64(self._seed & 0xFFFFFFFFFFFFFFFF))
+        return r
 
     def manual_seed(self, seed):
         seed = int(seed)
         self._seed = seed
-        self._rng = np.random.Generator(np.random.PCG64(seed & 0xFFFFFFFFFFFFFFFF))
+        self._rng_ = None
         return self
 
     def seed(self):

@@ -1,10 +1,10 @@
 """The op table. Importing this package declares every primitive and attaches
 the functions to ``Tensor`` as methods (with in-place ``name_`` variants)."""
 from .._tensor import Tensor
-from . import _pointwise, _reduce, _shape, _index, _linalg, _inplace, _ternary
+from . import _pointwise, _reduce, _shape, _index, _linalg, _linalg_ops, _inplace, _ternary
 from ._core import OPS, defop
 
-_MODULES = (_pointwise, _reduce, _shape, _index, _linalg, _ternary)
+_MODULES = (_pointwise, _reduce, _shape, _index, _linalg, _linalg_ops, _ternary)
 
 
 def _public(mod):
@@ -15,7 +15,7 @@ def _public(mod):
 
 
 # helpers other modules share, not part of PyTorch's namespace
-_INTERNAL = {"dim_index", "dims_of", "gather_backward", "getitem", "getitem_np", "setitem", "to_dtype", "unreduce",
+_INTERNAL = {"inv", "solve", "multi_dot", "dim_index", "dims_of", "gather_backward", "getitem", "getitem_np", "setitem", "to_dtype", "unreduce",
              "zeros_embed_diag", "view", "contiguous", "vector_norm"}
 __all__ = []
 for _m in _MODULES:

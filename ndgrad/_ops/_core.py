@@ -110,20 +110,8 @@ def _fw_any(xs):
     return has_tangent(xs)
 
 
-def record(op, outs, inputs, params=()):
-    """Makes ``op``'s node the grad_fn of ``outs`` (a Tensor or tuple of them).
-
-    Call only when ``needs_grad(*inputs)``. Outputs listed in the op as
-    non-differentiable are the caller's business (it passes only the others).
-    While a dual level is active, also computes the outputs' tangents.
-    """
-    if _fw.on:
-        from ._jvp import fw_record
-        return fw_record(op, outs, inputs, params)
-    cls = op.node_cls
-    if cls is None:
-        raise RuntimeError(f"the derivative for '{op.name}' is not implemented.")
-    node = cls.__new__(cls)
+def connect(node, inputs):
+    """Sets a node's edges (next_functions), input shapes/dtypes and needs_input_grad."""
     nexts = []
     meta = []
     needs = []
@@ -145,6 +133,23 @@ def record(op, outs, inputs, params=()):
     node.next_functions = tuple(nexts)
     node._meta = meta
     node._needs = tuple(needs)
+
+
+def record(op, outs, inputs, params=()):
+    """Makes ``op``'s node the grad_fn of ``outs`` (a Tensor or tuple of them).
+
+    Call only when ``needs_grad(*inputs)``. Outputs listed in the op as
+    non-differentiable are the caller's business (it passes only the others).
+    While a dual level is active, also computes the outputs' tangents.
+    """
+    if _fw.on:
+        from ._jvp import fw_record
+        return fw_record(op, outs, inputs, params)
+    cls = op.node_cls
+    if cls is None:
+        raise RuntimeError(f"the derivative for '{op.name}' is not implemented.")
+    node = cls.__new__(cls)
+    connect(node, inputs)
     node._params = params
     if cls._nout < 0:  # ops with a variable number of outputs (split, unbind)
         node._nout = len(outs)
@@ -170,7 +175,7 @@ def record(op, outs, inputs, params=()):
     if spec:
         saved = []
         for item, cond in spec:
-            if cond is not None and not needs[cond]:
+            if cond is not None and not node._needs[cond]:
                 saved.append(None)
                 continue
             if item == "out":

@@ -115,9 +115,24 @@ def out_array(r, npd=None):
     return r
 
 
+def broadcast_message(sa, sb):
+    """PyTorch's message for shapes that do not broadcast (rightmost clash first)."""
+    n = max(len(sa), len(sb))
+    for i in range(n - 1, -1, -1):
+        da = sa[i - n + len(sa)] if i - n + len(sa) >= 0 else 1
+        db = sb[i - n + len(sb)] if i - n + len(sb) >= 0 else 1
+        if da != db and da != 1 and db != 1:
+            return (f"The size of tensor a ({da}) must match the size of tensor b ({db}) at non-singleton "
+                    f"dimension {i}")
+    return f"shapes {list(sa)} and {list(sb)} cannot be broadcast"
+
+
 def binary(op, a, b, params=(), floating=False):
     xa, xb, npd = operands(a, b, floating)
-    r = op.kernel(xa, xb, *params)
+    try:
+        r = op.kernel(xa, xb, *params)
+    except ValueError:
+        raise RuntimeError(broadcast_message(np.shape(xa), np.shape(xb))) from None
     if type(r) is not np.ndarray or r.dtype != npd:
         r = out_array(r, npd)
     t = _wrap(r)
@@ -132,7 +147,10 @@ def binary(op, a, b, params=(), floating=False):
 def compare(kernel, a, b):
     """Comparison ops: computed in the promoted dtype, result bool, never recorded."""
     xa, xb, _ = operands(a, b)
-    return _wrap(out_array(kernel(xa, xb)))
+    try:
+        return _wrap(out_array(kernel(xa, xb)))
+    except ValueError:
+        raise RuntimeError(broadcast_message(np.shape(xa), np.shape(xb))) from None
 
 
 def unary(op, x, params=(), floating=False):

@@ -191,6 +191,11 @@ INDEX_FILL = defop("index_fill", None, _masked_fill_vjp, node="IndexFillBackward
 INDEX_FILL_T = defop("index_fill_tensor", None, _masked_fill_vjp, node="IndexFillBackward1")
 
 
+# C++ type names PyTorch prints in some messages
+_C_NAMES = {"int64": "long int", "int32": "int", "int16": "short int", "int8": "signed char",
+            "uint8": "unsigned char", "float32": "float", "float64": "double", "float16": "c10::Half"}
+
+
 # ------------------------------------------------------------ __getitem__
 def _norm_index(x, idx):
     """Index for NumPy plus (advanced?, node op for a basic view)."""
@@ -454,7 +459,7 @@ def masked_fill(input, mask, value):
     m = mask._data if isinstance(mask, Tensor) else np.asarray(mask)
     if m.dtype != np.bool_:
         raise RuntimeError(f"masked_fill_ only supports boolean masks, but got mask with dtype "
-                           f"{_wrap(m).dtype}")
+                           f"{_C_NAMES.get(m.dtype.name, m.dtype.name)}")
     _broadcast_check(m.shape, input._data.shape)  # the result takes the broadcast shape (PyTorch)
     if isinstance(value, Tensor):
         if value._data.ndim != 0:

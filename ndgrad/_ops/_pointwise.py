@@ -920,22 +920,18 @@ def _ne_op(self, other):
     return ne(self, other) if isinstance(other, (Tensor, int, float, bool, np.generic)) else NotImplemented
 
 
-def _and(self, other):
-    if self._data.dtype.kind == "b" and (not isinstance(other, Tensor) or other._data.dtype.kind == "b"):
-        return logical_and(self, other)
-    return bitwise_and(self, other)
+def _logical_or_bitwise(logical, bitwise):
+    """``&``/``|``/``^``: logical on bool tensors, bitwise otherwise (as PyTorch)."""
+    def op(self, other):
+        if self._data.dtype.kind == "b" and (not isinstance(other, Tensor) or other._data.dtype.kind == "b"):
+            return logical(self, other)
+        return bitwise(self, other)
+    return op
 
 
-def _or(self, other):
-    if self._data.dtype.kind == "b" and (not isinstance(other, Tensor) or other._data.dtype.kind == "b"):
-        return logical_or(self, other)
-    return bitwise_or(self, other)
-
-
-def _xor(self, other):
-    if self._data.dtype.kind == "b" and (not isinstance(other, Tensor) or other._data.dtype.kind == "b"):
-        return logical_xor(self, other)
-    return bitwise_xor(self, other)
+_and = _logical_or_bitwise(logical_and, bitwise_and)
+_or = _logical_or_bitwise(logical_or, bitwise_or)
+_xor = _logical_or_bitwise(logical_xor, bitwise_xor)
 
 
 def _invert(self):

@@ -230,28 +230,23 @@ def _min_all_k(x):
     return np.min(x)
 
 
-def _maxdim_k(x, dim, keepdim):
-    if x.ndim == 0:
-        return x.copy(), np.zeros((), np.int64)
-    idx = _nan_aware_arg(x, dim, np.argmax)
-    v = np.take_along_axis(x, np.expand_dims(idx, dim), dim)
-    if not keepdim:
-        v = v.squeeze(dim)
-    else:
-        idx = np.expand_dims(idx, dim)
-    return v, idx.astype(np.int64)
+def _dim_select_k(argf):
+    """Kernel of max/min over one dim: (values, int64 indices); NaN wins, as in PyTorch."""
+    def k(x, dim, keepdim):
+        if x.ndim == 0:
+            return x.copy(), np.zeros((), np.int64)
+        idx = _nan_aware_arg(x, dim, argf)
+        v = np.take_along_axis(x, np.expand_dims(idx, dim), dim)
+        if not keepdim:
+            v = v.squeeze(dim)
+        else:
+            idx = np.expand_dims(idx, dim)
+        return v, idx.astype(np.int64)
+    return k
 
 
-def _mindim_k(x, dim, keepdim):
-    if x.ndim == 0:
-        return x.copy(), np.zeros((), np.int64)
-    idx = _nan_aware_arg(x, dim, np.argmin)
-    v = np.take_along_axis(x, np.expand_dims(idx, dim), dim)
-    if not keepdim:
-        v = v.squeeze(dim)
-    else:
-        idx = np.expand_dims(idx, dim)
-    return v, idx.astype(np.int64)
+_maxdim_k = _dim_select_k(np.argmax)
+_mindim_k = _dim_select_k(np.argmin)
 
 
 def _nan_aware_arg(x, dim, f):
@@ -503,8 +498,52 @@ def amin(input, dim=(), keepdim=False):
     return apply(AMIN, (input,), (input._data,), (dims, keepdim))
 
 
+class _AMinMax(tuple):
+    """torch.return_types.aminmax: (min, max)."""
+
+    def __new__(cls, mn, mx):
+        return tuple.__new__(cls, (mn, mx))
+
+    @property
+    def min(self):
+        return self[0]
+
+    @property
+    def max(self):
+        return self[1]
+
+    def __repr__(self):
+        return f"torch.return_types.aminmax(\nmin={self[0]!r},\nmax={self[1]!r})"
+
+
+def _aminmax_vjp(ctx, grads):
+    x, = ctx.saved
+    dims, keepdim = ctx._params
+    shape = ctx._meta[0][0]
+    r = None
+    for g, f in zip(grads, (np.min, np.max)):
+        if g is None:
+            continue
+        ext = _wrap(np.asarray(f(x._data, axis=dims, keepdims=True)))
+        mask = x == ext
+        cnt = mask.sum(dim=list(dims), keepdim=True) if dims is not None else mask.sum()
+        part = unreduce(g, shape, dims, keepdim) * mask / cnt
+        r = part if r is None else r + part
+    return (r,)
+
+
+AMINMAX = defop("aminmax", lambda x, dims, keepdim: (np.asarray(np.min(x, axis=dims, keepdims=keepdim)),
+                                                     np.asarray(np.max(x, axis=dims, keepdims=keepdim))),
+                _aminmax_vjp, save=(0,), nout=2)
+
+
 def aminmax(input, *, dim=None, keepdim=False):
-    return amin(input, () if dim is None else dim, keepdim), amax(input, () if dim is None else dim, keepdim)
+    """(min, max) from one node (AminmaxBackward0), as torch.return_types.aminmax."""
+    _check_nonempty("aminmax", input._data, dim, "aminmax(): cannot compute aminmax over an empty dimension as the "
+                    "operation has no identity.")
+    dims = dims_of(dim, input._data.ndim) if input._data.ndim and dim is not None else None
+    mn, mx = apply(AMINMAX, (input,), (input._data,), (dims, keepdim))
+    return _AMinMax(mn, mx)
 
 
 def _arg(f, input, dim, keepdim):
@@ -559,12 +598,53 @@ def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     return apply(STD, (input,), (input._data,), (dims, keepdim, c))
 
 
+def _moments_vjp(ctx, grads):
+    """(var or std, mean) -> input gradient; one node for both outputs (VarMeanBackward0/StdMeanBackward0)."""
+    gs, gm = grads
+    x, out = ctx.saved
+    dims, keepdim, correction, is_std = ctx._params
+    shape = ctx._meta[0][0]
+    n = _count(shape, dims)
+    r = None
+    if gs is not None:
+        mu = x.mean(dim=list(dims), keepdim=True) if dims is not None else x.mean()
+        if is_std:
+            from ._index import where
+            gs = where(out == 0, 0.0, gs / out)
+            r = unreduce(gs, shape, dims, keepdim) * (x - mu) * _inv(builtins.max(n - correction, 0))
+        else:
+            r = unreduce(gs, shape, dims, keepdim) * (x - mu) * _inv(builtins.max(n - correction, 0), 2.0)
+    if gm is not None:
+        rm = unreduce(gm, shape, dims, keepdim) / n
+        r = rm if r is None else r + rm
+    return (r,)
+
+
+def _moments_k(x, dims, keepdim, correction, is_std):
+    with np.errstate(invalid="ignore", divide="ignore"):
+        s = _std_k(x, dims, keepdim, correction) if is_std else _var_k(x, dims, keepdim, correction)
+        return s, np.asarray(np.mean(x, axis=dims, keepdims=keepdim))
+
+
+VAR_MEAN = defop("var_mean", _moments_k, _moments_vjp, node="VarMeanBackward0", save=(0, "out"), nout=2)
+STD_MEAN = defop("std_mean", _moments_k, _moments_vjp, node="StdMeanBackward0", save=(0, "out"), nout=2)
+
+
+def _moments(op, input, dim, unbiased, keepdim, correction, is_std):
+    if isinstance(dim, bool):
+        dim, unbiased = None, dim
+    c = _correction(unbiased, correction)
+    dims = dims_of(dim, input._data.ndim) if input._data.ndim else None
+    return apply(op, (input,), (input._data,), (dims, keepdim, c, is_std))
+
+
 def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
-    return var(input, dim, unbiased, keepdim, correction=correction), mean(input, dim, keepdim)
+    """(variance, mean) from one node, as PyTorch (VarMeanBackward0)."""
+    return _moments(VAR_MEAN, input, dim, unbiased, keepdim, correction, False)
 
 
 def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
-    return std(input, dim, unbiased, keepdim, correction=correction), mean(input, dim, keepdim)
+    return _moments(STD_MEAN, input, dim, unbiased, keepdim, correction, True)
 
 
 def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
