@@ -242,8 +242,12 @@ def _version_error(t, fn, output_nr, cur, expected, user=None, vc=None):
         by = "outside autograd's view (under no_grad, through .data or a detached alias)"
     lines = [f"{saver} saved this tensor at version {expected} for its backward; it was then modified in "
              f"place (now version {cur}) {by}."]
-    lines.append("fix: use the out-of-place form (y = y + 1 instead of y += 1 / y.add_(1); "
-                 "y = y.clone(); y[i] = v) or do the in-place change before the tensor is used.")
+    if fn is None:  # a leaf (a parameter): updated between forward and backward
+        lines.append("fix: run backward() before updating the leaf in place (optimizer.step() after "
+                     "loss.backward()), or recompute the forward pass after the update.")
+    else:
+        lines.append("fix: use the out-of-place form (y = y + 1 instead of y += 1 / y.add_(1); "
+                     "y = y.clone(); y[i] = v) or do the in-place change before the tensor is used.")
     raise note(e, *lines)
 
 

@@ -162,3 +162,14 @@ def test_explain_backward_not_run_or_not_reached():
     assert reason(w)[0] in ("not_used", "not_run")
     x.grad = torch.ones(1)
     assert reason(x)[0] == "has_grad"
+
+
+def test_leaf_updated_between_forward_and_backward_note():
+    w = torch.tensor([1.0, 2.0], requires_grad=True)
+    loss = (w * w).sum()  # mark:leafsaver
+    with torch.no_grad():
+        w.add_(1)
+    e = raised(loss.backward)
+    assert "is at version 1; expected version 0 instead." in str(e)
+    n = notes(e)
+    assert f"{HERE}:{line_of('mark:leafsaver')}" in n and "optimizer.step() after" in n
