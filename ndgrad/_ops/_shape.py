@@ -69,6 +69,8 @@ def _stack_vjp(ctx, g):
 
 
 def _split_vjp(ctx, grads):
+    if type(grads) is not tuple:   # a split into one piece: the engine passes the single grad
+        grads = (grads,)
     dim, sizes = ctx._params
     shape, npd = ctx._meta[0]
     parts = []
@@ -82,6 +84,8 @@ def _split_vjp(ctx, grads):
 
 
 def _unbind_vjp(ctx, grads):
+    if type(grads) is not tuple:
+        grads = (grads,)
     dim, = ctx._params
     shape, npd = ctx._meta[0]
     s = list(shape)
