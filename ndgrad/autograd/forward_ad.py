@@ -83,7 +83,7 @@ def _alias(t):
     on = _core._fw.on
     _core._fw.on = False
     try:
-        a = t.view(t.shape)
+        a = t[...]
     finally:
         _core._fw.on = on
     a._fwd = None

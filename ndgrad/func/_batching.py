@@ -104,7 +104,7 @@ def _wrap(r, lvls):
         return BatchedTensor(r, lvls) if lvls else r
     if isinstance(r, tuple):
         vals = [_wrap(v, lvls) for v in r]
-        return type(r)(*vals) if hasattr(r, "_fields") else tuple(vals)
+        return tuple(vals) if type(r) is tuple else type(r)(*vals)
     if isinstance(r, list):
         return [_wrap(v, lvls) for v in r]
     return r
@@ -158,8 +158,11 @@ def _dims(name, orig, args, kwargs):
     if any(_is_b(t) for t in others):
         if name not in ("gather", "take_along_dim", "index_select"):
             return fallback(name, orig, args, kwargs)
+    if x.dim() == 0:   # PyTorch's 0-d dim conventions: loop rather than emulate
+        return fallback(name, orig, args, kwargs)
     nb, nd = len(lvls), x.dim() + EXTRA.get(name, 0)
     args, kwargs = list(args), dict(kwargs)
+    flat_minmax = False
     p = _align(x, lvls, x.dim(), full=bool(others and name != "index_select"))
     for pos, kw, default in DIMS.get(name, ((1, "dim", REQ),)):
         if kw in kwargs:
@@ -176,6 +179,7 @@ def _dims(name, orig, args, kwargs):
                     return _ew(name, orig, args, kwargs)
                 p = p.reshape(*p.shape[:nb], -1)
                 nd, val = 1, 0
+                flat_minmax = name in ("max", "min")
             elif default == IMPLICIT:
                 val = 0 if x.dim() in (0, 1, 3) else 1
             elif default == SIZE1:
@@ -195,11 +199,14 @@ def _dims(name, orig, args, kwargs):
                 _align(args[i], lvls, args[i].dim(), full=True) if name != "index_select" else args[i]
     if name == "index_select" and _is_b(args[-1]):
         return fallback(name, orig, args, kwargs)
-    return _wrap(_orig(name, orig)(*args, **kwargs), lvls)
+    r = _orig(name, orig)(*args, **kwargs)
+    return _wrap(r[0] if flat_minmax else r, lvls)
 
 
 def _cat(name, orig, args, kwargs):
     seq = list(args[0])
+    if any(tuple(t.shape) == (0,) for t in seq):   # legacy empty operands
+        return fallback(name, orig, args, kwargs)
     lvls = _union(seq)
     d = kwargs.pop("dim", args[1] if len(args) > 1 else 0)
     nd = max(t.dim() for t in seq) + CAT[name]
@@ -280,6 +287,14 @@ def _linear(name, orig, args, kwargs):
     return r if bias is None else _ew("add", None, (r, bias), {})
 
 
+def _masked_fill(name, orig, args, kwargs):
+    x, mask, value = (list(args) + [kwargs.get("mask"), kwargs.get("value")])[:3] if len(args) < 3 else args
+    if _is_b(value):
+        from .._ops._index import where
+        return _ew("where", where, (mask, value, x), {})
+    return _ew(name, orig, args, kwargs)
+
+
 def _outer(name, orig, args, kwargs):
     a, b = args
     return _ew("mul", None, (_unsq(a, -1), _unsq(b, 0)), {})
@@ -347,7 +362,7 @@ _SHAPE = frozenset(("reshape", "view", "view_as", "reshape_as", "expand_as", "ex
                     "permute", "t", "unsqueeze", "ravel"))
 _RULES = {"__getitem__": _getitem, "matmul": _matmul, "__matmul__": _matmul, "__rmatmul__": _matmul,
           "mm": _matmul, "bmm": _matmul, "mv": _matmul, "dot": _matmul, "inner": _matmul, "linear": _linear,
-          "outer": _outer, "ger": _outer, "cross_entropy": _class_loss, "nll_loss": _class_loss}
+          "outer": _outer, "ger": _outer, "masked_fill": _masked_fill, "cross_entropy": _class_loss, "nll_loss": _class_loss}
 
 
 def run(name, orig, args, kwargs):
@@ -406,7 +421,7 @@ def _restack(results, sizes, lvls, stack):
         return BatchedTensor(s.reshape(*sizes, *s.shape[1:]), lvls)
     if isinstance(first, (tuple, list)):
         vals = [_restack([r[i] for r in results], sizes, lvls, stack) for i in range(len(first))]
-        return type(first)(*vals) if hasattr(first, "_fields") else type(first)(vals)
+        return type(first)(vals) if type(first) in (tuple, list) else type(first)(*vals)
     return first
 
 

@@ -61,7 +61,7 @@ class BatchedTensor:
     requires_grad = property(lambda self: self._p.requires_grad)
     is_leaf = property(lambda self: self._p.is_leaf)
     grad_fn = property(lambda self: self._p.grad_fn)
-    T = property(lambda self: dispatch("t", None, (self,), {}))
+    T = property(lambda self: dispatch("permute", None, (self, tuple(range(self.dim() - 1, -1, -1))), {}))
     mT = property(lambda self: dispatch("transpose", None, (self, -2, -1), {}))
 
     def is_floating_point(self):
@@ -293,14 +293,28 @@ def vmap(func, in_dims=0, out_dims=0, randomness="error", *, chunk_size=None):
                              f"{len(args)} positional arguments.")
         leaves, spec = tree_flatten(args)
         dims = _dims_for(in_dims, None, args)
-        sizes = {x.shape[d] for x, d in zip(leaves, dims) if d is not None and isinstance(x, (Tensor, BatchedTensor))}
+        fname = getattr(func, "__name__", repr(func))
+        sizes = []
+        for x, d in zip(leaves, dims):
+            if d is None:
+                continue
+            if not isinstance(x, (Tensor, BatchedTensor)):
+                raise ValueError(f"vmap({fname}, in_dims={in_dims}, ...)(<inputs>): Got in_dim={d} for an input but "
+                                 f"the input is of type {type(x)}. We cannot vmap over non-Tensor arguments, please "
+                                 "use None as the respective in_dim")
+            nd = x.dim()
+            if not -nd <= d < nd:
+                raise ValueError(f"vmap({fname}, in_dims={in_dims}, ...)(<inputs>): Got in_dim={d} for some input, "
+                                 f"but that input is a Tensor of dimensionality {nd} so expected in_dim to satisfy "
+                                 f"-{nd} <= in_dim < {nd}.")
+            sizes.append(x.shape[d])
         if not sizes:
-            raise ValueError("vmap(f, in_dims=..., ...)(<inputs>): at least one input must be a Tensor with a "
-                             "mapped dimension (in_dims is None for every input).")
-        if len(sizes) > 1:
+            raise ValueError(f"vmap({fname}, in_dims={in_dims}, ...)(<inputs>): at least one input must be a "
+                             "Tensor with a mapped dimension (in_dims is None for every input).")
+        if len(set(sizes)) > 1:
             raise ValueError(f"vmap: Expected all tensors to have the same size in the mapped dimension, got sizes "
-                             f"{sorted(sizes)} for the mapped dimension")
-        n = sizes.pop()
+                             f"{sizes} for the mapped dimension")
+        n = sizes[0]
         if chunk_size is not None and chunk_size < n:
             return _chunked(func, leaves, spec, dims, n, kwargs)
         return _run(func, leaves, spec, dims, n, kwargs)
