@@ -3,7 +3,7 @@
 >>> x = ndgrad.tensor([1.0, 2.0], requires_grad=True)
 >>> y = x * 2
 >>> y.sum().backward()
->>> print(ndgrad.autograd.explain(y))   # doctest: +ELLIPSIS
+>>> print(ndgrad.autograd.explain(y, "y"))   # doctest: +ELLIPSIS
 y.grad is None because y is not a leaf: ...
 
 The answer is plain words built from what the tensor carries: its grad_fn
