@@ -539,8 +539,14 @@ AMINMAX = defop("aminmax", lambda x, dims, keepdim: (np.asarray(np.min(x, axis=d
 
 def aminmax(input, *, dim=None, keepdim=False):
     """(min, max) from one node (AminmaxBackward0), as torch.return_types.aminmax."""
-    _check_nonempty("aminmax", input._data, dim, "aminmax(): cannot compute aminmax over an empty dimension as the "
-                    "operation has no identity.")
+    x = input._data
+    if x.size == 0:
+        if dim is None:
+            raise RuntimeError("aminmax(): cannot compute aminmax over an empty dimension as the operation has no "
+                               "identity.")
+        d = dim_index(dim, x.ndim)
+        if x.ndim and x.shape[d] == 0:
+            raise IndexError(f"aminmax: Expected reduction dim {d} to have non-zero size.")
     dims = dims_of(dim, input._data.ndim) if input._data.ndim and dim is not None else None
     mn, mx = apply(AMINMAX, (input,), (input._data,), (dims, keepdim))
     return _AMinMax(mn, mx)
