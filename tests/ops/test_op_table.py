@@ -15,8 +15,6 @@ SETTINGS = dict(deadline=None, derandomize=True, database=None, suppress_health_
 # Known differences, left for their owners (see the report of the op-table work); xfail, not strict
 _NODE = "composite in ndgrad: PyTorch gives it its own node ({})"
 KNOWN_PARITY = {
-    "var_mean": _NODE.format("VarMeanBackward0"), "std_mean": _NODE.format("StdMeanBackward0"),
-    "aminmax": _NODE.format("AminmaxBackward0"),
     "diag_mat": _NODE.format("DiagonalBackward0_copy"),
     "scatter_add": "src larger than index: the src gradient must be padded to src's shape",
     "take_along_dim": "PyTorch broadcasts input and indices in take_along_dim",
