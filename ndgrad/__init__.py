@@ -24,6 +24,7 @@ from ._creation import (tensor, as_tensor, asarray, from_numpy, zeros, ones, emp
                         multinomial, poisson, scalar_tensor, is_floating_point, is_nonzero, numel)
 from ._creation import range_ as range  # noqa: F401
 from . import autograd  # noqa: F401
+from .autograd.anomaly_mode import is_anomaly_enabled, is_anomaly_check_nan_enabled  # noqa: F401
 
 bool = _dtype.bool_
 uint8, int8, int16, int32, int64 = _dtype.uint8, _dtype.int8, _dtype.int16, _dtype.int32, _dtype.int64

@@ -199,6 +199,7 @@ class Tensor:
     @property
     def data(self):
         t = _wrap(self._data)
+        t.__dict__["_why"] = "data"  # for autograd.explain
         return t
 
     @data.setter
@@ -234,7 +235,14 @@ class Tensor:
 
     @property
     def grad_fn(self):
-        return self._grad_fn
+        """The node that created this tensor (None for leaves)."""
+        fn = self._grad_fn
+        if fn is not None and self._base is not None and self._vc is not None:
+            # a view made before an in-place op on its base gets its history regenerated (as PyTorch)
+            from ._ops._inplace import regen_view, stale
+            if stale(self, fn):
+                fn = regen_view(self)
+        return fn
 
     @property
     def grad(self):
@@ -500,6 +508,7 @@ class Tensor:
         if self._vc is None:
             self._vc = _VC()
         t._vc = self._vc
+        t.__dict__["_why"] = "detach"  # for autograd.explain
         return t
 
     def detach_(self):

@@ -263,32 +263,6 @@ def regen_view(view):
     return view._grad_fn
 
 
-def _grad_fn(self):
-    fn = self._grad_fn
-    if fn is not None and self._vc is not None and self._base is not None and stale(self, fn):
-        fn = regen_view(self)
-    return fn
-
-
-def _detach(self):
-    t = _orig_detach(self)
-    t.__dict__["_why"] = "detach"  # for autograd.explain
-    return t
-
-
-def _data_get(self):
-    t = _orig_data.fget(self)
-    t.__dict__["_why"] = "data"
-    return t
-
-
-# The autograd surface of Tensor that in-place semantics and explain() need (see issue 7):
-# grad_fn regenerates stale views' history; detach()/.data mark their results for explain().
-Tensor.grad_fn = property(_grad_fn, doc="The node that created this tensor (None for leaves).")
-_orig_detach = Tensor.detach
-Tensor.detach = _detach
-_orig_data = Tensor.__dict__["data"]
-Tensor.data = property(_data_get, _orig_data.fset, doc=_orig_data.__doc__)
 from . import _core  # noqa: E402
 
 _core._stale = stale
