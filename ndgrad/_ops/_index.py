@@ -405,7 +405,20 @@ def gather(input, dim, index, *, sparse_grad=False):
 def take_along_dim(input, indices, dim=None):
     if dim is None:
         return gather(input.reshape(-1), 0, indices.reshape(-1))
-    return gather(input, dim, indices)
+    # PyTorch broadcasts input and indices over every dim but ``dim``
+    d = dim_index(dim, input._data.ndim)
+    if indices._data.ndim == input._data.ndim:
+        a, b = list(input._data.shape), list(indices._data.shape)
+        a[d] = b[d] = 1
+        _broadcast_check(tuple(a), tuple(b))
+        shape = list(np.broadcast_shapes(tuple(a), tuple(b)))
+        sa, sb = list(shape), list(shape)
+        sa[d], sb[d] = input._data.shape[d], indices._data.shape[d]
+        if tuple(sa) != input._data.shape:
+            input = input.expand(sa)
+        if tuple(sb) != indices._data.shape:
+            indices = indices.expand(sb)
+    return gather(input, d, indices)
 
 
 def gather_backward(g, dim, index, shape):
