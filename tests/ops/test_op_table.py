@@ -16,14 +16,11 @@ SETTINGS = dict(deadline=None, derandomize=True, database=None, suppress_health_
 _NODE = "composite in ndgrad: PyTorch gives it its own node ({})"
 KNOWN_PARITY = {
     "diag_mat": _NODE.format("DiagonalBackward0_copy"),
-    "scatter_add": "src larger than index: the src gradient must be padded to src's shape",
-    "take_along_dim": "PyTorch broadcasts input and indices in take_along_dim",
-    "split": "zero-size pieces and 0-d gradients in split/chunk/unbind backward (engine/_split_vjp interplay)",
-    "split_fn": "as split", "chunk": "as split", "unbind": "as split",
+    "scatter_add": "empty or smaller-than-src index: ScatterAddBackward0 gradient shapes differ from PyTorch (open)",
     "einsum": "PyTorch decomposes einsum into bmm/permute/sum nodes; ndgrad records one EinsumBackward0",
     "einsum_trace": "as einsum",
 }
-KNOWN_GRAD = {k: v for k, v in KNOWN_PARITY.items() if k in ("scatter_add", "split", "split_fn", "chunk", "unbind")}
+KNOWN_GRAD = {k: v for k, v in KNOWN_PARITY.items() if k in ("scatter_add",)}
 KNOWN_GRAD["einsum_trace"] = "einsum backward with a repeated index in one operand (ii) is not supported"
 KNOWN_GRAD.update({"var_mean": "single-element reductions give nan variances (0 dof): gradcheck cannot compare",
                    "std_mean": "as var_mean"})
