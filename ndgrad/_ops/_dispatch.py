@@ -4,6 +4,7 @@ import numpy as np
 
 from .. import _dtype as D
 from .._tensor import Tensor, _wrap
+from ..autograd.graph import _VC
 from ._core import _fw, _state, record
 
 _FROM_NUM = D._FROM_NP_NUM
@@ -197,7 +198,6 @@ def view_of(base, arr, op, params, record_inputs=None):
     t = _wrap(arr)
     vc = base._vc
     if vc is None:
-        from ..autograd.graph import _VC
         vc = base._vc = _VC()
     t._vc = vc
     t._base = base._base if base._base is not None else base

@@ -26,12 +26,14 @@ def _fit(g, meta):
     if d.shape != shape:
         if not _state.enabled and g._grad_fn is None:
             # not recording (no create_graph): reduce in NumPy, no op dispatch
+            # (no reshape: the result owns its memory, so AccumulateGrad can adopt it without a copy)
             lead = d.ndim - len(shape)
-            axes = tuple(range(lead)) + tuple(i + lead for i, s in enumerate(shape)
-                                              if s == 1 and d.shape[i + lead] != 1)
+            if lead:
+                d = np.add.reduce(d, axis=tuple(range(lead)), out=...)
+            axes = tuple(i for i, s in enumerate(shape) if s == 1 and d.shape[i] != 1)
             if axes:
                 d = np.add.reduce(d, axis=axes, keepdims=True, out=...)
-            g = _T._wrap(d.reshape(shape))
+            g = _T._wrap(d)
         else:
             from .._ops._reduce import sum_to_size
             g = sum_to_size(g, shape)

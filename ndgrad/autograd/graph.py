@@ -314,9 +314,11 @@ class AccumulateGrad(Node):
         return "torch::autograd::AccumulateGrad"
 
     def _apply(self, grads):
-        from ._engine import accumulate_grad
-        accumulate_grad(self.variable, grads[0])
+        _engine_mod.accumulate_grad(self.variable, grads[0])
         return ()
+
+
+from . import _engine as _engine_mod  # noqa: E402  (partially initialised when graph loads first)
 
 
 class _SavedHooks:
