@@ -96,7 +96,7 @@ def _zero_(self):
     from ._inplace import check_inplace
     check_inplace(self)
     if _core._state.enabled and self._requires_grad:
-        return _inplace.make_inplace(lambda s: s * 0, "zero")(self)
+        return _inplace.make_inplace(lambda s: _pointwise.unary(_pointwise.ZERO, s), "zero")(self)
     self._data[...] = 0
     self._bump()
     return self

@@ -435,6 +435,7 @@ FLOOR = defop("floor", _intsafe(np.floor), _zero_vjp)
 CEIL = defop("ceil", _intsafe(np.ceil), _zero_vjp)
 TRUNC = defop("trunc", _intsafe(np.trunc), _zero_vjp)
 ROUND = defop("round", _round_kernel, _zero_vjp)
+ZERO = defop("zero", np.zeros_like, _zero_vjp)  # zero_() on a tensor in the graph: ZeroBackward0
 FRAC = defop("frac", lambda x: x - np.trunc(x), lambda ctx, g: (g,))
 EXP = defop("exp", _quiet(np.exp), _exp_vjp, save=("out",))
 EXP2 = defop("exp2", _quiet(np.exp2), _exp2_vjp, save=("out",))
