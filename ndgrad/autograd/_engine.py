@@ -43,6 +43,21 @@ def _fit(g, meta):
     return g
 
 
+def _add_into(old, g):
+    """``old += g`` in place when the engine owns ``old`` alone (no other tensor, view or
+    saved value refers to it or its memory): no temporary for gradients that meet.
+    Refcounts: the buffer list, the caller's local, the argument, getrefcount's."""
+    d = old._data
+    if (sys.getrefcount(old) > 4 or sys.getrefcount(d) > 3 or d.base is not None
+            or old._grad_fn is not None or not d.flags.writeable):
+        return False
+    gd = g._data
+    if gd.shape != d.shape or gd.dtype != d.dtype:
+        return False
+    np.add(d, gd, out=d)
+    return True
+
+
 def _steal_ok(g):
     # the engine's own references: the caller's local, the argument, getrefcount's
     arr = g._data
@@ -260,7 +275,10 @@ def execute(roots, keep_graph, create_graph, targets=None):
                                 buf[cnr] = g
                         else:
                             old = buf[cnr]
-                            buf[cnr] = g if old is None else old + g
+                            if old is None:
+                                buf[cnr] = g
+                            elif create_graph or not _add_into(old, g):
+                                buf[cnr] = old + g
                         g = None
                 dc = deps[c] - 1
                 deps[c] = dc
