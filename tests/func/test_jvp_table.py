@@ -17,10 +17,10 @@ NO_DERIVATIVE = {op.name for op in OPS.values() if op.vjp is None}
 # in-place ops: forward AD through in-place updates is not supported by ndgrad (a dual tensor's tangent is not
 # updated in place); their nodes still have JVPs (double VJP) for the functional uses above
 INPLACE_ONLY = ("copy_slices", "copy_whole", "fill_whole", "index_put", "as_strided_view", "squeeze_", "elu_",
-                "leaky_relu_", "zero_region")
+                "leaky_relu_", "zero_region", "zero")
 # declared ops no public call reaches in these cases (einsum's public path contracts through matmul here;
-# index_fill is written with masked_fill) and the NotImplemented node
-UNREACHED = ("einsum", "index_fill", "index_fill_tensor", "not_implemented")
+# index_fill is written with masked_fill), the NotImplemented node and once_differentiable's error node
+UNREACHED = ("einsum", "index_fill", "index_fill_tensor", "not_implemented", "delayed_error")
 NN_MODULES = ("ndgrad._ops._nn", "ndgrad.nn")
 KNOWN = {"scatter_add": "src's gradient is index-shaped when src is larger than index (tests/ops KNOWN_GRAD)"}
 
