@@ -247,6 +247,10 @@ def execute(roots, keep_graph, create_graph, targets=None):
                         f"function {node.name()} returned an incorrect number of gradients "
                         f"(expected {len(nexts)}, got {len(outs)})")
                 if node._hooks:
+                    # hooks see gradients in their inputs' shapes, as PyTorch's do
+                    meta = node._meta
+                    outs = tuple(g if g is None or meta[i] is None else _fit(g, meta[i])
+                                 for i, g in enumerate(outs))
                     outs = _post_hooks(node, outs, grads)
                 if not keep_graph:
                     node._release()
