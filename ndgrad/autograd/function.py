@@ -150,6 +150,7 @@ class Function(FunctionCtx, metaclass=_FunctionMeta):
     @classmethod
     def apply(cls, *args, **kwargs):
         from .._tensor import Tensor, _wrap
+        from .._ops._core import connect
         ctx = cls._backward_cls()
         uses_setup = cls.setup_context is not Function.setup_context
         with no_grad():
@@ -174,7 +175,7 @@ class Function(FunctionCtx, metaclass=_FunctionMeta):
             new_outs.append(o)
         outs = tuple(new_outs)
         if recording:
-            _connect(ctx, args)
+            connect(ctx, args)
             ctx._out_meta = []
             ctx._nout = len(outs)
             for i, o in enumerate(outs):
@@ -216,28 +217,6 @@ class Function(FunctionCtx, metaclass=_FunctionMeta):
             finally:
                 ctx._in_jvp = False
         return outs[0] if single else outs
-
-
-def _connect(ctx, args):
-    """The node's edges, input shapes/dtypes and needs_input_grad (as ``_ops._core.record`` sets them)."""
-    from .._tensor import Tensor
-    from .._ops._core import accumulator
-    nexts, meta, needs = [], [], []
-    for a in args:
-        if isinstance(a, Tensor):
-            meta.append((a._data.shape, a._data.dtype))
-            if a._requires_grad:
-                fn = a.grad_fn
-                nexts.append((fn, a._output_nr) if fn is not None else (accumulator(a), 0))
-                needs.append(True)
-                continue
-        else:
-            meta.append(None)
-        nexts.append((None, 0))
-        needs.append(False)
-    ctx.next_functions = tuple(nexts)
-    ctx._meta = meta
-    ctx._needs = tuple(needs)
 
 
 def _expandable(shape, gshape):
