@@ -72,7 +72,7 @@ def _sized(fill, size, dtype, requires_grad, device, out=None):
     arr = fill(shape, _dt(dtype).np)
     t = _finish(arr, requires_grad)
     if out is not None:
-        from ._ops._pointwise import _to_out
+        from ._ops._dispatch import _to_out
         return _to_out(t, out)
     return t
 

@@ -1,10 +1,10 @@
 """The op table. Importing this package declares every primitive and attaches
 the functions to ``Tensor`` as methods (with in-place ``name_`` variants)."""
 from .._tensor import Tensor
-from . import _pointwise, _reduce, _shape, _index, _linalg, _linalg_ops, _inplace, _ternary, _lazy
+from . import _dispatch, _unary, _pointwise, _compare, _reduce, _shape, _index, _linalg, _linalg_ops, _inplace, _ternary, _lazy
 from ._core import OPS, defop
 
-_MODULES = (_pointwise, _reduce, _shape, _index, _linalg, _linalg_ops, _ternary, _lazy)
+_MODULES = (_unary, _pointwise, _compare, _reduce, _shape, _index, _linalg, _linalg_ops, _ternary, _lazy)
 
 
 def _public(mod):
@@ -96,7 +96,7 @@ def _zero_(self):
     from ._inplace import check_inplace
     check_inplace(self)
     if _core._state.enabled and self._requires_grad:
-        return _inplace.make_inplace(lambda s: _pointwise.unary(_pointwise.ZERO, s), "zero")(self)
+        return _inplace.make_inplace(lambda s: _dispatch.unary(_unary.ZERO, s), "zero")(self)
     self._data[...] = 0
     self._bump()
     return self

@@ -214,3 +214,12 @@ def as_tensor_arg(x, like=None):
     if like is not None and isinstance(x, (int, float, bool)):
         return _wrap(np.asarray(x, dtype=result_dtype(like, x).np))
     return _wrap(_as_array(x))
+
+
+def _to_out(r, out):
+    """Writes a result into ``out=`` (resizing it as PyTorch does)."""
+    if out._data.shape != r._data.shape:
+        out._data = np.empty(r._data.shape, dtype=out._data.dtype)
+    np.copyto(out._data, r._data, casting="unsafe")
+    out._bump()
+    return out

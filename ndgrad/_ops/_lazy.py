@@ -36,7 +36,7 @@ def xlogy(input, other):
     """x * log(y), 0 where x == 0."""
     from ._dispatch import as_tensor_arg
     from ._index import where
-    from ._pointwise import log
+    from ._unary import log
     return where(input == 0, 0.0, input * log(as_tensor_arg(other, input)))
 
 

@@ -60,7 +60,7 @@ def _erf_fallback(x):
 
 def _erf_vjp(ctx, g):
     x, = ctx.saved
-    from ._pointwise import exp
+    from ._unary import exp
     return (g * exp(-(x * x)) * (2.0 / _SQRT_PI),)
 
 
@@ -130,7 +130,7 @@ def _gelu_kernel(x, approximate):
 
 def _gelu_vjp(ctx, g):
     x, = ctx.saved
-    from ._pointwise import exp, tanh
+    from ._unary import exp, tanh
     if ctx._params[0] == "tanh":
         x2 = x * x
         t = tanh((x + x2 * x * 0.044715) * _S2PI)
@@ -148,7 +148,7 @@ def _silu_kernel(x):
 
 def _silu_vjp(ctx, g):
     x, = ctx.saved
-    from ._pointwise import sigmoid
+    from ._unary import sigmoid
     s = sigmoid(x)
     return (g * (s * (1 + x * (1 - s))),)
 
@@ -164,7 +164,7 @@ def _softplus_vjp(ctx, g):
     x, = ctx.saved
     beta, threshold = ctx._params
     from ._index import where
-    from ._pointwise import sigmoid
+    from ._unary import sigmoid
     return (where(_wrap(x._data * beta > threshold), g, g * sigmoid(x * beta)),)
 
 
@@ -185,7 +185,7 @@ def _logsigmoid_kernel(x):
 
 def _logsigmoid_vjp(ctx, g):
     x, = ctx.saved
-    from ._pointwise import sigmoid
+    from ._unary import sigmoid
     return (g * sigmoid(-x),)
 
 

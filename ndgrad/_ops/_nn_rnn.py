@@ -20,7 +20,7 @@ def _np_ops():
 
 
 def _t_ops():
-    from ._pointwise import sigmoid, tanh
+    from ._unary import sigmoid, tanh
     from ._shape import cat
     return sigmoid, tanh, lambda xs: cat(xs, -1)
 

@@ -457,7 +457,7 @@ def cat(tensors, dim=0, *, out=None):
         kept = {id(x) for x in parts}
         record(CAT, t, tuple(tensors), (d, tuple(x._data.shape[d] if id(x) in kept else None for x in tensors)))
     if out is not None:
-        from ._pointwise import _to_out
+        from ._dispatch import _to_out
         return _to_out(t, out)
     return t
 

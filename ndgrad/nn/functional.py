@@ -15,7 +15,7 @@ from .. import _dtype as D
 from .._tensor import Tensor, _wrap
 from .._ops import _nn as _K
 from .._ops import _nn_norm as _N
-from .._ops._pointwise import sigmoid, tanh  # noqa: F401  (F.sigmoid / F.tanh)
+from .._ops._unary import sigmoid, tanh  # noqa: F401  (F.sigmoid / F.tanh)
 from ._functional_loss import (  # noqa: F401
     binary_cross_entropy, binary_cross_entropy_with_logits, cosine_similarity, cross_entropy, huber_loss,
     kl_div, l1_loss, mse_loss, nll_loss, pairwise_distance, smooth_l1_loss)

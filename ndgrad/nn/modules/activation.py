@@ -1,5 +1,5 @@
 """Activation modules: thin wrappers over ``nn.functional``."""
-from ..._ops import _pointwise as P
+from ..._ops import _unary as P
 from .. import functional as F
 from .module import Module
 

@@ -7,7 +7,7 @@ import numbers
 import warnings
 
 from ... import _creation as C
-from ..._ops._pointwise import relu, tanh
+from ..._ops._unary import relu, tanh
 from ..._ops._linalg import addmm
 from ..._ops._nn_rnn import gru_cell, lstm_cell
 from ..._ops._shape import cat, stack
