@@ -5,7 +5,7 @@
 tensor(8., grad_fn=<LinalgDetBackward0>)
 """
 from ._ops._linalg_ops import (LinAlgError, det, inv, matrix_power, multi_dot, slogdet, solve)  # noqa: F401
-from ._ops._reduce import norm as _norm
+from ._ops._stats import norm as _norm
 
 __all__ = ["vector_norm", "matrix_norm", "norm", "inv", "det", "slogdet", "solve", "matrix_power", "multi_dot",
            "LinAlgError"]
