@@ -21,7 +21,7 @@ def _np_ops():
 
 def _t_ops():
     from ._unary import sigmoid, tanh
-    from ._shape import cat
+    from ._join import cat
     return sigmoid, tanh, lambda xs: cat(xs, -1)
 
 

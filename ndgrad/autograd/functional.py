@@ -237,7 +237,7 @@ def hvp(func, inputs, v=None, create_graph=False, strict=False):
 
 def _jacfwd(func, inputs, strict, vectorize):
     from .._creation import zeros_like
-    from .._ops._shape import stack
+    from .._ops._join import stack
     if strict:
         raise RuntimeError('torch.autograd.functional.jacobian: `strict=True` and `strategy="forward-mode"` are not '
                            'supported together (yet). Please either set `strict=False` or `strategy="reverse-mode"`.')
@@ -273,7 +273,7 @@ def jacobian(func, inputs, create_graph=False, strict=False, vectorize=False, st
             [0., 1.]])
     """
     from .._creation import zeros_like
-    from .._ops._shape import stack
+    from .._ops._join import stack
     if strategy not in ("forward-mode", "reverse-mode"):
         raise AssertionError('Expected strategy to be either "forward-mode" or "reverse-mode". Hint: If your '
                              'function has more outputs than inputs, "forward-mode" tends to be more performant. '

@@ -393,7 +393,7 @@ def run(name, orig, args, kwargs):
 # ---------------------------------------------------------------- fallback
 def fallback(name, orig, args, kwargs):
     """Loops over the batch for an op without a batching rule (warns once per op)."""
-    from .._ops._shape import stack
+    from .._ops._join import stack
     if name not in _warned:
         _warned.add(name)
         warnings.warn(f"There is a performance drop because we have not yet implemented the batching rule for "
@@ -450,5 +450,5 @@ def random_op(name, orig, args, kwargs):
         return _ew(name, orig, args, kwargs, full=True)
     lvls = tuple(lv for lv, _, _ in _levels)
     sizes = tuple(n for _, n, _ in _levels)
-    from .._ops._shape import stack
+    from .._ops._join import stack
     return _restack([f(*args, **kwargs) for _ in range(int(np.prod(sizes)))], sizes, lvls, stack)

@@ -307,7 +307,7 @@ def jacrev(func, argnums=0, *, has_aux=False, chunk_size=None):
     tensor([[2., 0.],
             [0., 4.]])
     """
-    from .._ops._shape import stack
+    from .._ops._join import stack
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
@@ -349,7 +349,7 @@ def jacfwd(func, argnums=0, has_aux=False, *, randomness="error"):
     tensor([[1., 0.],
             [0., 1.]])
     """
-    from .._ops._shape import stack
+    from .._ops._join import stack
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):

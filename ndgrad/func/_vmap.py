@@ -339,7 +339,7 @@ def vmap(func, in_dims=0, out_dims=0, randomness="error", *, chunk_size=None):
         return res
 
     def _chunked(f, leaves, spec, dims, n, kwargs):
-        from .._ops._shape import cat
+        from .._ops._join import cat
         parts = []
         for s in range(0, n, chunk_size):
             e = min(n, s + chunk_size)

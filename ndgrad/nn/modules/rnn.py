@@ -10,7 +10,7 @@ from ... import _creation as C
 from ..._ops._unary import relu, tanh
 from ..._ops._linalg import addmm
 from ..._ops._nn_rnn import gru_cell, lstm_cell
-from ..._ops._shape import cat, stack
+from ..._ops._join import cat, stack
 from .. import functional as F
 from .. import init
 from ..parameter import Parameter

@@ -1,5 +1,5 @@
 """Flattening parameters into one vector and back."""
-from ..._ops._shape import cat
+from ..._ops._join import cat
 from ..._tensor import Tensor
 
 __all__ = ["parameters_to_vector", "vector_to_parameters"]

@@ -1,6 +1,6 @@
 """Sequence helpers: pad_sequence (and unpad_sequence)."""
 from ..._creation import full
-from ..._ops._shape import stack
+from ..._ops._join import stack
 
 __all__ = ["pad_sequence", "unpad_sequence"]
 
@@ -22,7 +22,7 @@ def pad_sequence(sequences, batch_first=False, padding_value=0.0, padding_side="
         k = n - s.shape[0]
         if k:
             pad = full((k,) + tuple(s.shape[1:]), padding_value, dtype=s.dtype)
-            from ..._ops._shape import cat
+            from ..._ops._join import cat
             s = cat([s, pad] if padding_side == "right" else [pad, s])
         rows.append(s)
     return stack(rows, 0 if batch_first else 1)
