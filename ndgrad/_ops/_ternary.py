@@ -112,5 +112,59 @@ def lerp(input, end, weight, *, out=None):
     return r if out is None else out.copy_(r)
 
 
-METHODS = {"addcmul": addcmul, "addcdiv": addcdiv, "lerp": lerp}
-INPLACE = ("addcmul", "addcdiv", "lerp")
+# ------------------------------------------------------------ in place
+# Outside recording (an optimizer step), write straight into self with the
+# kernels' arithmetic order; otherwise PyTorch's generic in-place semantics.
+def _plain(self, *others):
+    from ._core import _fw, _state
+    if _fw.on or not self._data.flags.writeable:
+        return False
+    if _state.enabled and (self._requires_grad or any(o._requires_grad for o in others if isinstance(o, Tensor))):
+        return False
+    d = self._data
+    for o in others:
+        if not isinstance(o, Tensor) or o._data.dtype != d.dtype or \
+                np.broadcast_shapes(o._data.shape, d.shape) != d.shape:
+            return False
+    return True
+
+
+def _fast_addc(ufunc, slow):
+    def method(self, tensor1, tensor2, *, value=1):
+        if not _plain(self, tensor1, tensor2):
+            return slow(self, tensor1, tensor2, value=value)
+        value = pyscalar(value.item() if isinstance(value, Tensor) else value)
+        d = self._data
+        tmp = np.multiply(value, tensor1._data, dtype=d.dtype) if value != 1 else np.array(tensor1._data)
+        ufunc(tmp, tensor2._data, out=tmp)
+        np.add(d, tmp, out=d)
+        self._bump()
+        return self
+    return method
+
+
+def _lerp_(self, end, weight):
+    if isinstance(weight, Tensor) or not _plain(self, end):
+        return _lerp_slow(self, end, weight)
+    w = pyscalar(weight)
+    d = self._data
+    tmp = np.subtract(end._data, d)
+    if w < 0.5:
+        tmp *= w
+        np.add(d, tmp, out=d)
+    else:
+        tmp *= 1 - w
+        np.subtract(end._data, tmp, out=d)
+    self._bump()
+    return self
+
+
+def _slow(fn, name):
+    from ._inplace import make_inplace
+    return make_inplace(fn, name)
+
+
+_lerp_slow = _slow(lerp, "lerp")
+METHODS = {"addcmul": addcmul, "addcdiv": addcdiv, "lerp": lerp,
+           "addcmul_": _fast_addc(np.multiply, _slow(addcmul, "addcmul")),
+           "addcdiv_": _fast_addc(np.true_divide, _slow(addcdiv, "addcdiv")), "lerp_": _lerp_}
