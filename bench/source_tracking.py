@@ -1,6 +1,6 @@
 """Per-op cost of source tracking (ndgrad/autograd/_source.py), tracking on vs off.
 
-    python tests/autograd/bench_source_tracking.py [--rounds 60]
+    python -m bench.source_tracking [--rounds 60]      (from the repository root)
 
 Each statement is timed in short batches, alternating on/off, and the minimum per op over all
 batches is kept (the least disturbed figure on a busy machine). Rows: recorded ops on a 10-element
@@ -13,7 +13,7 @@ import os
 import sys
 import timeit
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import ndgrad  # noqa: E402
 from ndgrad.autograd import _source  # noqa: E402
 
