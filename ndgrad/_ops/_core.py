@@ -105,6 +105,14 @@ def needs_grad(*xs):
     return _fw.on and _fw_any(xs)
 
 
+def mark_no_grad(t, *inputs):
+    """Notes on ``t`` that it was computed under no_grad from tensors that require grad (for explain)."""
+    for x in inputs:
+        if isinstance(x, Tensor) and x._requires_grad:
+            t.__dict__["_why"] = "no_grad"
+            return
+
+
 def _fw_any(xs):
     from ._jvp import has_tangent
     return has_tangent(xs)

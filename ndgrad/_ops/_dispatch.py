@@ -137,10 +137,12 @@ def binary(op, a, b, params=(), floating=False):
     if type(r) is not np.ndarray or r.dtype != npd:
         r = out_array(r, npd)
     t = _wrap(r)
-    if _state.enabled and ((isinstance(a, Tensor) and a._requires_grad) or
-                           (isinstance(b, Tensor) and b._requires_grad)):
-        record(op, t, (a, b), params)
-    elif _fw.on:
+    if (isinstance(a, Tensor) and a._requires_grad) or (isinstance(b, Tensor) and b._requires_grad):
+        if _state.enabled:
+            record(op, t, (a, b), params)
+            return t
+        t.__dict__["_why"] = "no_grad"  # for autograd.explain
+    if _fw.on:
         record(op, t, (a, b), params)
     return t
 
@@ -163,7 +165,12 @@ def unary(op, x, params=(), floating=False):
     if type(r) is not np.ndarray:
         r = np.asarray(r, dtype=d.dtype)
     t = _wrap(r)
-    if (x._requires_grad and _state.enabled) or _fw.on:
+    if x._requires_grad:
+        if _state.enabled:
+            record(op, t, (x,), params)
+            return t
+        t.__dict__["_why"] = "no_grad"  # for autograd.explain
+    if _fw.on:
         record(op, t, (x,), params)
     return t
 
@@ -187,6 +194,12 @@ def apply(op, inputs, arrays, params=(), nondiff=()):
                 else:
                     record(op, outs, inputs, params)
                 return outs
+    else:
+        for x in inputs:
+            if isinstance(x, Tensor) and x._requires_grad:
+                for o in (outs if type(outs) is tuple else (outs,)):
+                    o.__dict__["_why"] = "no_grad"  # for autograd.explain
+                break
     if _fw.on:
         record(op, tuple(None if i in nondiff else o for i, o in enumerate(outs)) if nondiff else outs,
                inputs, params)

@@ -6,7 +6,7 @@ import numbers
 import numpy as np
 
 from .._tensor import Tensor, _wrap
-from ._core import defop, needs_grad, record
+from ._core import defop, mark_no_grad, needs_grad, record
 from ._reduce import dim_index
 from ._shape import _has_dims
 
@@ -98,6 +98,8 @@ def cat(tensors, dim=0, *, out=None):
     if needs_grad(*tensors):
         kept = {id(x) for x in parts}
         record(CAT, t, tuple(tensors), (d, tuple(x._data.shape[d] if id(x) in kept else None for x in tensors)))
+    else:
+        mark_no_grad(t, *tensors)
     if out is not None:
         from ._dispatch import _to_out
         return _to_out(t, out)
@@ -127,6 +129,8 @@ def stack(tensors, dim=0, *, out=None):
     t = _wrap(arr)
     if needs_grad(*tensors):
         record(STACK, t, tuple(tensors), (d,))
+    else:
+        mark_no_grad(t, *tensors)
     return t
 
 

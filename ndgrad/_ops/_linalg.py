@@ -2,7 +2,7 @@
 import numpy as np
 
 from .._tensor import Tensor, _wrap
-from ._core import defop, needs_grad, record
+from ._core import defop, mark_no_grad, needs_grad, record
 from ._dispatch import out_array
 
 _NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half", "int64": "long", "int32": "int",
@@ -96,6 +96,8 @@ def _run(op, a, b):
     t = _wrap(out_array(op.kernel(a._data, b._data)))
     if needs_grad(a, b):
         record(op, t, (a, b))
+    elif a._requires_grad or b._requires_grad:
+        mark_no_grad(t, a, b)
     return t
 
 

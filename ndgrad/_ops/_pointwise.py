@@ -5,7 +5,7 @@ import numpy as np
 
 from .. import _dtype as D
 from .._tensor import Tensor, _wrap
-from ._core import _fw, _state, defop, needs_grad, record
+from ._core import _fw, _state, defop, mark_no_grad, needs_grad, record
 from ._dispatch import _to_out, binary, operands, out_array, pyscalar, result_dtype
 from ._unary import _quiet, abs, log, neg, reciprocal, trunc  # noqa: F401  (neg/abs: operators)
 
@@ -375,6 +375,8 @@ def pow(input, exponent, *, out=None):
     t = _wrap(r)
     if (input._requires_grad and _state.enabled) or _fw.on:
         record(POW, t, (input, e))
+    elif input._requires_grad:
+        mark_no_grad(t, input)
     return t
 
 

@@ -5,7 +5,7 @@ import numpy as np
 
 from .. import _dtype as D
 from .._tensor import Tensor, _wrap
-from ._core import _fw, defop, needs_grad, record
+from ._core import _fw, defop, mark_no_grad, needs_grad, record
 from ._dispatch import apply, out_array
 
 
@@ -233,6 +233,8 @@ def sum(input, dim=None, keepdim=False, *, dtype=None, axis=None):
         t = _wrap(out_array(np.add.reduce(x, axis=None, keepdims=keepdim), npd or d.dtype))
         if (input._requires_grad or _fw.on) and needs_grad(input):
             record(SUM if dim is None else SUM_DIM, t, (input,), (None, keepdim))
+        elif input._requires_grad:
+            mark_no_grad(t, input)
         return t
     if d.ndim == 0:
         dims = None

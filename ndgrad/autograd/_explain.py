@@ -56,6 +56,11 @@ def reason(t, name=None):
                 f"{n} does not require grad because it was built from NumPy data (from_numpy/tensor(array)): "
                 f"a round trip through .numpy() drops the history. Fix: keep the computation in tensors, or "
                 f"call {n}.requires_grad_() to start a new leaf.")
+        if why == "no_grad":
+            return "no_grad", (
+                f"{n} does not require grad because it was created under torch.no_grad() (or "
+                f"set_grad_enabled(False)/inference_mode) from tensors that require grad: no history was "
+                f"recorded. Fix: compute it outside the no_grad block.")
         b = t._base
         if b is not None and b._requires_grad:
             return "no_grad", (

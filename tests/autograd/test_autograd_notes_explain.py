@@ -173,3 +173,13 @@ def test_leaf_updated_between_forward_and_backward_note():
     assert "is at version 1; expected version 0 instead." in str(e)
     n = notes(e)
     assert f"{HERE}:{line_of('mark:leafsaver')}" in n and "optimizer.step() after" in n
+
+
+def test_explain_no_grad_after_the_block_has_ended():
+    import ndgrad
+    x = ndgrad.tensor([1.0, 2.0], requires_grad=True)
+    with ndgrad.no_grad():
+        made = [x * 2, x.sum(), x.exp(), x ** 2, x @ x, x.mean(), ndgrad.cat([x, x]), ndgrad.stack([x, x])]
+    for t in made:
+        assert "created under torch.no_grad()" in ndgrad.autograd.explain(t)
+    assert "created under torch.no_grad()" not in ndgrad.autograd.explain(ndgrad.ones(2) * 2)
