@@ -70,24 +70,19 @@ def bitwise_not(input):
     return _wrap(np.asarray(np.invert(input._data)))
 
 
-def isnan(input):
-    return _wrap(np.asarray(np.isnan(input._data)))
+def _predicate(ufunc, name):
+    def f(input):
+        return _wrap(np.asarray(ufunc(input._data)))
+    f.__name__ = f.__qualname__ = name
+    f.__doc__ = f"Elementwise ``{name}`` (a bool tensor)."
+    return f
 
 
-def isinf(input):
-    return _wrap(np.asarray(np.isinf(input._data)))
-
-
-def isposinf(input):
-    return _wrap(np.asarray(np.isposinf(input._data)))
-
-
-def isneginf(input):
-    return _wrap(np.asarray(np.isneginf(input._data)))
-
-
-def isfinite(input):
-    return _wrap(np.asarray(np.isfinite(input._data)))
+isnan = _predicate(np.isnan, "isnan")
+isinf = _predicate(np.isinf, "isinf")
+isposinf = _predicate(np.isposinf, "isposinf")
+isneginf = _predicate(np.isneginf, "isneginf")
+isfinite = _predicate(np.isfinite, "isfinite")
 
 
 def isreal(input):

@@ -45,6 +45,15 @@ class RemovableHandle:
         self.remove()
 
 
+def add_hook(table, hook, prepend=False):
+    """Registers ``hook`` in an ordered dict of hooks; returns the handle that removes it."""
+    h = RemovableHandle(table)
+    table[h.id] = hook
+    if prepend:
+        table.move_to_end(h.id, last=False)
+    return h
+
+
 class Node:
     """Base of all backward nodes. Subclasses set ``_rule`` and ``_nout``."""
 

@@ -16,7 +16,7 @@ from itertools import chain
 
 from .._tensor import Tensor
 from ..autograd import grad_mode
-from ..autograd.graph import RemovableHandle
+from ..autograd.graph import add_hook
 
 __all__ = ["Optimizer", "required", "register_optimizer_step_pre_hook", "register_optimizer_step_post_hook"]
 
@@ -36,16 +36,12 @@ required = _RequiredParameter()
 
 def register_optimizer_step_pre_hook(hook):
     """A hook ``hook(optimizer, args, kwargs)`` run before every optimizer's ``step``."""
-    h = RemovableHandle(_global_pre_hooks)
-    _global_pre_hooks[h.id] = hook
-    return h
+    return add_hook(_global_pre_hooks, hook)
 
 
 def register_optimizer_step_post_hook(hook):
     """A hook ``hook(optimizer, args, kwargs)`` run after every optimizer's ``step``."""
-    h = RemovableHandle(_global_post_hooks)
-    _global_post_hooks[h.id] = hook
-    return h
+    return add_hook(_global_post_hooks, hook)
 
 
 def _typename(o):
@@ -140,11 +136,7 @@ class Optimizer:
 
     # ------------------------------------------------------------ hooks
     def _register(self, table, hook, prepend=False):
-        h = RemovableHandle(table)
-        table[h.id] = hook
-        if prepend:
-            table.move_to_end(h.id, last=False)
-        return h
+        return add_hook(table, hook, prepend)
 
     def register_step_pre_hook(self, hook):
         """``hook(optimizer, args, kwargs) -> None or (args, kwargs)`` before each ``step``."""

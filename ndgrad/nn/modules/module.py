@@ -2,7 +2,7 @@
 from collections import OrderedDict
 
 from ..._tensor import Tensor
-from ...autograd.graph import RemovableHandle
+from ...autograd.graph import add_hook
 from ...autograd.grad_mode import no_grad
 from ..parameter import Buffer, Parameter
 from ._state_dict import _IncompatibleKeys, _StateDictMixin  # noqa: F401
@@ -432,11 +432,7 @@ class Module(_StateDictMixin):
         return self
 
     def _hook_dict(self, hooks, hook, prepend=False):
-        handle = RemovableHandle(hooks)
-        hooks[handle.id] = hook
-        if prepend:
-            hooks.move_to_end(handle.id, last=False)
-        return handle
+        return add_hook(hooks, hook, prepend)
 
     def register_state_dict_pre_hook(self, hook):
         return self._hook_dict(self._state_dict_pre_hooks, hook)
