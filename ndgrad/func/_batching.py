@@ -361,7 +361,7 @@ def _spatial(name, orig, args, kwargs):
 _SHAPE = frozenset(("reshape", "view", "view_as", "reshape_as", "expand_as", "expand", "broadcast_to", "repeat",
                     "permute", "t", "unsqueeze", "ravel"))
 _RULES = {"__getitem__": _getitem, "matmul": _matmul, "__matmul__": _matmul, "__rmatmul__": _matmul,
-          "mm": _matmul, "bmm": _matmul, "mv": _matmul, "dot": _matmul, "inner": _matmul, "linear": _linear,
+          "mm": _matmul, "bmm": _matmul, "mv": _matmul, "dot": _matmul, "inner": _matmul, "vdot": _matmul, "linear": _linear,
           "outer": _outer, "ger": _outer, "masked_fill": _masked_fill, "cross_entropy": _class_loss, "nll_loss": _class_loss}
 
 

@@ -175,3 +175,11 @@ def test_custom_function_jvp():
         out = Cube.apply(fw.make_dual(x, ndgrad.ones_like(x)))
         tan = fw.unpack_dual(out).tangent
     assert_same(tan, 3 * x ** 2)
+
+
+def test_vmap_of_an_ndgrad_function_passed_directly():
+    import ndgrad
+    from ndgrad.func import vmap
+    a = ndgrad.arange(6.0).reshape(2, 3)
+    out = vmap(ndgrad.dot)(a, a)
+    assert out.tolist() == [5.0, 50.0]
