@@ -145,6 +145,8 @@ EXTRA = {
     "einsum": (lambda a, b: _einsum("ij,jk,k->i", a, b, b[0]), lambda: [_r(2, 3), _r(3, 2)]),
     "nn_rnn": (lambda x, h: (_cells()[0](x, (h, h))[0], _cells()[1](x, h)), lambda: [_r(2, 3), _r(2, 2)]),
     "aminmax": (lambda x: tuple(ndgrad.aminmax(x, dim=1)), lambda: [_r(3, 4)]),
+    "sort": (lambda x: (x.sort(1)[0], x.topk(2)[0], x.kthvalue(2, 1)[0], x.median(1)[0], x.median()),
+             lambda: [_r(3, 4)]),
     "max_pool3d": (lambda x: _nnf().max_pool3d(x, 2), lambda: [_r(1, 1, 2, 2, 2)]),
     "masked_select": (lambda a: a.masked_select(a.detach() > 0), lambda: [_r(5)]),
     "scatter": (lambda a, s: (a.scatter(1, _IDX, s[:, :2]), a.scatter_add(1, _IDX, s[:, :2]),
