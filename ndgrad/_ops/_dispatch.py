@@ -129,7 +129,18 @@ def broadcast_message(sa, sb):
 
 
 def binary(op, a, b, params=(), floating=False):
-    xa, xb, npd = operands(a, b, floating)
+    # the two commonest cases inline (tensor op same-dtype tensor, float tensor op Python float)
+    if type(a) is Tensor:
+        xa = a._data
+        npd = xa.dtype
+        if type(b) is Tensor and b._data.dtype is npd and (not floating or npd.kind == "f"):
+            xb = b._data
+        elif type(b) is float and npd.kind == "f":
+            xb = b
+        else:
+            xa, xb, npd = operands(a, b, floating)
+    else:
+        xa, xb, npd = operands(a, b, floating)
     try:
         r = op.kernel(xa, xb, *params)
     except ValueError:
