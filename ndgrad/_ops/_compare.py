@@ -6,43 +6,24 @@ from ._dispatch import compare, operands, out_array
 
 
 # comparisons and predicates: bool results, no graph
-def eq(input, other):
-    return compare(np.equal, input, other)
+def _comparison(ufunc, name):
+    def f(input, other):
+        return compare(ufunc, input, other)
+    f.__name__ = f.__qualname__ = name
+    f.__doc__ = f"Elementwise ``{name}`` with broadcasting and type promotion (a bool tensor)."
+    return f
 
 
-def ne(input, other):
-    return compare(np.not_equal, input, other)
-
-
-def lt(input, other):
-    return compare(np.less, input, other)
-
-
-def le(input, other):
-    return compare(np.less_equal, input, other)
-
-
-def gt(input, other):
-    return compare(np.greater, input, other)
-
-
-def ge(input, other):
-    return compare(np.greater_equal, input, other)
-
-
+eq = _comparison(np.equal, "eq")
+ne = _comparison(np.not_equal, "ne")
+lt = _comparison(np.less, "lt")
+le = _comparison(np.less_equal, "le")
+gt = _comparison(np.greater, "gt")
+ge = _comparison(np.greater_equal, "ge")
 greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne
-
-
-def logical_and(input, other):
-    return compare(np.logical_and, input, other)
-
-
-def logical_or(input, other):
-    return compare(np.logical_or, input, other)
-
-
-def logical_xor(input, other):
-    return compare(np.logical_xor, input, other)
+logical_and = _comparison(np.logical_and, "logical_and")
+logical_or = _comparison(np.logical_or, "logical_or")
+logical_xor = _comparison(np.logical_xor, "logical_xor")
 
 
 def logical_not(input):
