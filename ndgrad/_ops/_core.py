@@ -9,6 +9,14 @@ themselves differentiable (``create_graph=True`` needs nothing more).
 Save specs: a tuple of items, each an input index, ``"out"`` (output 0) or
 ``(item, i)`` meaning "only when input ``i`` needs a gradient". A rule reads
 them from ``ctx.saved`` in the same order (``None`` where not saved).
+
+Array rules: when backward builds no graph (no ``create_graph``), the engine
+runs a node's rule on NumPy arrays instead of tensors, skipping a tensor
+wrapper and an op dispatch per term. ``avjp=True`` says the VJP itself is
+valid on arrays (it uses only arithmetic operators, comparisons and
+``ctx``); ``avjp=f`` gives the same formula spelled in NumPy where the VJP
+calls ndgrad functions (``cos``, ``where``...). Ops without one fall back to
+the tensor rule. ``tests/ops/test_array_rules.py`` holds each to its VJP.
 """
 import numpy as np
 
@@ -33,7 +41,7 @@ _fw.level = -1
 
 
 class Op:
-    __slots__ = ("name", "kernel", "node_cls", "save", "vjp", "jvp", "nout", "doc")
+    __slots__ = ("name", "kernel", "node_cls", "save", "vjp", "jvp", "nout", "doc", "avjp")
 
     def __repr__(self):
         return f"<op {self.name}>"
@@ -43,9 +51,10 @@ class OpNode(Node):
     """Backward node of a table op."""
 
 
-def defop(name, kernel, vjp=None, *, node=None, save=(), jvp=None, nout=1, doc=None):
+def defop(name, kernel, vjp=None, *, node=None, save=(), jvp=None, nout=1, doc=None, avjp=None):
     """Declares a primitive op. Returns the ``Op``."""
     op = Op()
+    op.avjp = vjp if avjp is True else avjp
     op.name = name
     op.kernel = kernel
     op.vjp = vjp
@@ -62,8 +71,9 @@ def defop(name, kernel, vjp=None, *, node=None, save=(), jvp=None, nout=1, doc=N
     if node is None:
         node = "".join(p.capitalize() for p in name.split("_")) + "Backward0"
     if vjp is not None:
-        op.node_cls = type(node, (OpNode,), {"_rule": staticmethod(vjp), "_nout": nout,
-                                             "_op": op, "__module__": "ndgrad.autograd.graph"})
+        op.node_cls = type(node, (OpNode,), {"_rule": staticmethod(vjp), "_nout": nout, "_op": op,
+                                             "_arule": None if op.avjp is None else staticmethod(op.avjp),
+                                             "__module__": "ndgrad.autograd.graph"})
     else:
         op.node_cls = None
     OPS[name] = op

@@ -36,8 +36,9 @@ def _bmm_vjp(ctx, g):
 
 
 def _matmul_vjp(ctx, g):
-    # batched (>= 3-D after promotion of 1-D operands); the engine sums broadcast batch dims
-    # a is saved only when b needs a gradient and vice versa: shapes come from ctx._meta
+    # batched (>= 3-D after promotion of 1-D operands); the engine sums broadcast batch dims.
+    # a is saved only when b needs a gradient and vice versa: shapes come from ctx._meta.
+    # Also the array rule: only operators and methods that tensors and NumPy arrays share.
     a, b = ctx.saved
     n = ctx._needs
     ga = gb = None
@@ -45,20 +46,24 @@ def _matmul_vjp(ctx, g):
     a1, b1 = len(ashape) == 1, len(bshape) == 1
     g2 = g
     if a1:
-        g2 = g2.unsqueeze(-2)
+        g2 = _unsqueeze(g2, -2)
     if b1:
-        g2 = g2.unsqueeze(-1)
+        g2 = _unsqueeze(g2, -1)
     if n[0]:
-        ga = matmul(g2, (b.unsqueeze(-1) if b1 else b).mT)
+        ga = g2 @ (_unsqueeze(b, -1) if b1 else b).mT
         if a1:
             ga = ga.squeeze(-2)
             ga = ga.reshape(-1, ashape[0]).sum(0) if ga.ndim > 1 else ga
     if n[1]:
-        gb = matmul((a.unsqueeze(0) if a1 else a).mT, g2)
+        gb = (_unsqueeze(a, 0) if a1 else a).mT @ g2
         if b1:
             gb = gb.squeeze(-1)
             gb = gb.reshape(-1, bshape[0]).sum(0) if gb.ndim > 1 else gb
     return ga, gb
+
+
+def _unsqueeze(x, d):
+    return x.unsqueeze(d) if type(x) is Tensor else np.expand_dims(x, d)
 
 
 def _addmm_vjp(ctx, g):
@@ -74,13 +79,45 @@ def _addmm_vjp(ctx, g):
     return gi, g1, g2
 
 
-DOT = defop("dot", np.dot, _dot_vjp, save=((0, 1), (1, 0)))
-MV = defop("mv", np.matmul, _mv_vjp, save=((0, 1), (1, 0)))
-MM = defop("mm", np.matmul, _mm_vjp, save=((0, 1), (1, 0)))
-BMM = defop("bmm", np.matmul, _bmm_vjp, save=((0, 1), (1, 0)))
+# the rules above on NumPy arrays (used when backward builds no graph; see _core.py)
+def _mv_avjp(ctx, g):
+    a, b = ctx.saved
+    n = ctx._needs
+    return (g[:, None] * b if n[0] else None, a.T @ g if n[1] else None)
+
+
+def _mm_avjp(ctx, g):
+    a, b = ctx.saved
+    n = ctx._needs
+    return (g @ b.T if n[0] else None, a.T @ g if n[1] else None)
+
+
+def _bmm_avjp(ctx, g):
+    a, b = ctx.saved
+    n = ctx._needs
+    return (g @ b.swapaxes(-1, -2) if n[0] else None, a.swapaxes(-1, -2) @ g if n[1] else None)
+
+
+def _addmm_avjp(ctx, g):
+    m1, m2 = ctx.saved
+    beta, alpha = ctx._params
+    n = ctx._needs
+    gi = (g if beta == 1 else g * beta) if n[0] else None
+    g1 = g @ m2.T if n[1] else None
+    g2 = m1.T @ g if n[2] else None
+    if alpha != 1:
+        g1 = g1 * alpha if g1 is not None else None
+        g2 = g2 * alpha if g2 is not None else None
+    return gi, g1, g2
+
+
+DOT = defop("dot", np.dot, _dot_vjp, save=((0, 1), (1, 0)), avjp=True)
+MV = defop("mv", np.matmul, _mv_vjp, save=((0, 1), (1, 0)), avjp=_mv_avjp)
+MM = defop("mm", np.matmul, _mm_vjp, save=((0, 1), (1, 0)), avjp=_mm_avjp)
+BMM = defop("bmm", np.matmul, _bmm_vjp, save=((0, 1), (1, 0)), avjp=_bmm_avjp)
 SQUEEZE_ = defop("squeeze_", np.reshape, lambda ctx, g: (g.reshape(ctx._meta[0][0]),), node="SqueezeBackward4")
-MATMUL = defop("matmul", np.matmul, _matmul_vjp, node="UnsafeViewBackward0", save=((0, 1), (1, 0)))
-ADDMM = defop("addmm", None, _addmm_vjp, save=((1, 2), (2, 1)))
+MATMUL = defop("matmul", np.matmul, _matmul_vjp, node="UnsafeViewBackward0", save=((0, 1), (1, 0)), avjp=True)
+ADDMM = defop("addmm", None, _addmm_vjp, save=((1, 2), (2, 1)), avjp=_addmm_avjp)
 
 
 def _same_dtype(a, b, what):

@@ -61,13 +61,13 @@ def _div_mode_vjp(ctx, g):
 
 
 def _pow_vjp(ctx, g):
-    # pow(tensor, scalar)
+    # pow(tensor, scalar); also the array rule (x a NumPy array: the kernel's fast integer powers)
     x, e = ctx.saved
     if e == 0:
         return (g * 0,)
     if e == 2:
         return (g * (x * 2),)
-    return (g * (e * pow(x, e - 1)),)
+    return (g * (e * (pow(x, e - 1) if type(x) is Tensor else _pow_kernel(x, e - 1))),)
 
 
 def _pow_tt_vjp(ctx, g):
@@ -185,17 +185,17 @@ def _div_floor(a, b):
 
 
 # ------------------------------------------------------------------ table
-ADD = defop("add", _add_kernel, _add_vjp)
-SUB = defop("sub", _sub_kernel, _sub_vjp)
-RSUB = defop("rsub", _rsub_kernel, _rsub_vjp, node="RsubBackward1")
-RSUB_T = defop("rsub_tensor", _rsub_kernel, _rsub_vjp, node="RsubBackward0")
-MUL = defop("mul", np.multiply, _mul_vjp, save=((0, 1), (1, 0)))
-DIV = defop("div", _quiet(np.true_divide), _div_vjp, save=(0, 1))
+ADD = defop("add", _add_kernel, _add_vjp, avjp=True)
+SUB = defop("sub", _sub_kernel, _sub_vjp, avjp=True)
+RSUB = defop("rsub", _rsub_kernel, _rsub_vjp, node="RsubBackward1", avjp=True)
+RSUB_T = defop("rsub_tensor", _rsub_kernel, _rsub_vjp, node="RsubBackward0", avjp=True)
+MUL = defop("mul", np.multiply, _mul_vjp, save=((0, 1), (1, 0)), avjp=True)
+DIV = defop("div", _quiet(np.true_divide), _div_vjp, save=(0, 1), avjp=True)
 DIV_MODE = defop("div_rounding", None, _div_mode_vjp, node="DivBackward2")
-POW = defop("pow", _quiet(_pow_kernel), _pow_vjp, save=(0, 1))
+POW = defop("pow", _quiet(_pow_kernel), _pow_vjp, save=(0, 1), avjp=True)
 POW_TT = defop("pow_tensor", _quiet(np.power), _pow_tt_vjp, node="PowBackward1", save=(0, 1, "out"))
 RPOW = defop("pow_scalar", _quiet(_rpow_kernel), _rpow_vjp, node="PowBackward2", save=(1, "out"))
-ATAN2 = defop("atan2", np.arctan2, _atan2_vjp, save=(0, 1))
+ATAN2 = defop("atan2", np.arctan2, _atan2_vjp, save=(0, 1), avjp=True)
 MAXIMUM = defop("maximum", np.maximum, _maximum_vjp, save=(0, 1))
 MINIMUM = defop("minimum", np.minimum, _minimum_vjp, save=(0, 1))
 REMAINDER = defop("remainder", _quiet(np.remainder), _remainder_vjp, save=(0, 1))

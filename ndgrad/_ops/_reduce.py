@@ -33,9 +33,9 @@ def dim_index(d, ndim):
 
 
 def unreduce(g, shape, dims, keepdim):
-    """Broadcasts a reduced gradient back to ``shape`` (differentiably)."""
-    if g._data.ndim == 0:  # a full reduction: a 0-d gradient expands as it is (one op, not reshape + expand)
-        return g.expand(shape) if shape != () else g
+    """Broadcasts a reduced gradient back to ``shape`` (differentiably; a NumPy array in array rules)."""
+    if g.ndim == 0:  # a full reduction: a 0-d gradient expands as it is (one op, not reshape + expand)
+        return _expand(g, shape) if shape != () else g
     if dims is None:
         dims = tuple(range(len(shape)))
     if not keepdim and dims:
@@ -43,7 +43,11 @@ def unreduce(g, shape, dims, keepdim):
         for d in dims:
             kshape[d] = 1
         g = g.reshape(kshape)
-    return g.expand(shape) if tuple(g.shape) != tuple(shape) else g
+    return _expand(g, shape) if tuple(g.shape) != tuple(shape) else g
+
+
+def _expand(g, shape):
+    return g.expand(shape) if type(g) is Tensor else np.broadcast_to(g, shape)
 
 
 def _count(shape, dims):
@@ -65,7 +69,7 @@ def _sum_vjp(ctx, g):
 def _mean_vjp(ctx, g):
     shape = ctx._meta[0][0]
     dims, keepdim = ctx._params[:2]
-    return (unreduce(g, shape, dims, keepdim) / _count(shape, dims),)
+    return (unreduce(g / _count(shape, dims), shape, dims, keepdim),)
 
 
 def _prod_vjp(ctx, g):
@@ -128,8 +132,7 @@ def _minmax_dim_vjp(ctx, g):
 
 
 def _sum_to_vjp(ctx, g):
-    shape = ctx._meta[0][0]
-    return (g.expand(shape),)
+    return (_expand(g, ctx._meta[0][0]),)
 
 
 # ---------------------------------------------------------------- kernels
@@ -195,10 +198,10 @@ def _sum_to_k(x, shape):
     return r.reshape(shape)
 
 
-SUM = defop("sum", _sum_k, _sum_vjp, node="SumBackward0")
-SUM_DIM = defop("sum_dim", _sum_k, _sum_vjp, node="SumBackward1")
-MEAN = defop("mean", _mean_k, _mean_vjp, node="MeanBackward0")
-MEAN_DIM = defop("mean_dim", _mean_k, _mean_vjp, node="MeanBackward1")
+SUM = defop("sum", _sum_k, _sum_vjp, node="SumBackward0", avjp=True)
+SUM_DIM = defop("sum_dim", _sum_k, _sum_vjp, node="SumBackward1", avjp=True)
+MEAN = defop("mean", _mean_k, _mean_vjp, node="MeanBackward0", avjp=True)
+MEAN_DIM = defop("mean_dim", _mean_k, _mean_vjp, node="MeanBackward1", avjp=True)
 PROD = defop("prod", _prod_k, _prod_vjp, node="ProdBackward0", save=(0, "out"))
 PROD_DIM = defop("prod_dim", _prod_k, _prod_vjp, node="ProdBackward1", save=(0, "out"))
 MAX_ALL = defop("max", _max_all_k, _minmax_all_vjp, node="MaxBackward1", save=(0, "out"))
@@ -208,7 +211,7 @@ MAX_DIM = defop("max_dim", _maxdim_k, _minmax_dim_vjp, node="MaxBackward0", save
 MIN_DIM = defop("min_dim", _mindim_k, _minmax_dim_vjp, node="MinBackward0", save=(1,), nout=2)
 AMAX = defop("amax", _amax_k, _amax_vjp, save=(0, "out"))
 AMIN = defop("amin", _amin_k, _amax_vjp, save=(0, "out"))
-SUM_TO = defop("sum_to_size", _sum_to_k, _sum_to_vjp, node="SumBackward1")
+SUM_TO = defop("sum_to_size", _sum_to_k, _sum_to_vjp, node="SumBackward1", avjp=True)
 
 
 # ------------------------------------------------------- public functions

@@ -37,6 +37,20 @@ def _identity_vjp(ctx, g):
     return (g,)
 
 
+# the rules above on NumPy arrays (used when backward builds no graph; see _core.py)
+def _transpose_avjp(ctx, g):
+    d0, d1 = ctx._params
+    return (np.swapaxes(g, d0, d1) if d0 != d1 else g,)
+
+
+def _permute_avjp(ctx, g):
+    return (np.transpose(g, np.argsort(ctx._params[0])),)
+
+
+def _t_avjp(ctx, g):
+    return (g.T,)
+
+
 def _repeat_vjp(ctx, g):
     reps, = ctx._params
     shape = ctx._meta[0][0]
@@ -97,21 +111,21 @@ def _DIAG_BACK_apply(g, shape, npd, off, d1, d2):
 
 
 # ---------------------------------------------------------------- table
-VIEW = defop("view", np.reshape, _reshape_vjp, node="ViewBackward0")
-UNSAFE_VIEW = defop("reshape_copy", np.reshape, _reshape_vjp, node="UnsafeViewBackward0")
-SQUEEZE = defop("squeeze", np.reshape, _reshape_vjp, node="SqueezeBackward0")
-SQUEEZE_DIM = defop("squeeze_dim", np.reshape, _reshape_vjp, node="SqueezeBackward1")
-SQUEEZE_DIMS = defop("squeeze_dims", np.reshape, _reshape_vjp, node="SqueezeBackward2")
-UNSQUEEZE = defop("unsqueeze", np.reshape, _reshape_vjp, node="UnsqueezeBackward0")
-TRANSPOSE = defop("transpose", np.swapaxes, _transpose_vjp)
-PERMUTE = defop("permute", np.transpose, _permute_vjp)
-T = defop("t", np.transpose, _t_vjp, node="TBackward0")
-EXPAND = defop("expand", np.broadcast_to, _identity_vjp)
+VIEW = defop("view", np.reshape, _reshape_vjp, node="ViewBackward0", avjp=True)
+UNSAFE_VIEW = defop("reshape_copy", np.reshape, _reshape_vjp, node="UnsafeViewBackward0", avjp=True)
+SQUEEZE = defop("squeeze", np.reshape, _reshape_vjp, node="SqueezeBackward0", avjp=True)
+SQUEEZE_DIM = defop("squeeze_dim", np.reshape, _reshape_vjp, node="SqueezeBackward1", avjp=True)
+SQUEEZE_DIMS = defop("squeeze_dims", np.reshape, _reshape_vjp, node="SqueezeBackward2", avjp=True)
+UNSQUEEZE = defop("unsqueeze", np.reshape, _reshape_vjp, node="UnsqueezeBackward0", avjp=True)
+TRANSPOSE = defop("transpose", np.swapaxes, _transpose_vjp, avjp=_transpose_avjp)
+PERMUTE = defop("permute", np.transpose, _permute_vjp, avjp=_permute_avjp)
+T = defop("t", np.transpose, _t_vjp, node="TBackward0", avjp=_t_avjp)
+EXPAND = defop("expand", np.broadcast_to, _identity_vjp, avjp=True)
 REPEAT = defop("repeat", np.tile, _repeat_vjp)
 FLIP = defop("flip", np.flip, _flip_vjp)
 ROLL = defop("roll", np.roll, _roll_vjp)
-CLONE = defop("clone", np.array, _identity_vjp)
-TO_COPY = defop("to_copy", None, _identity_vjp, node="ToCopyBackward0")
+CLONE = defop("clone", np.array, _identity_vjp, avjp=True)
+TO_COPY = defop("to_copy", None, _identity_vjp, node="ToCopyBackward0", avjp=True)
 TRIL = defop("tril", np.tril, _tril_vjp)
 TRIU = defop("triu", np.triu, _triu_vjp)
 DIAGONAL = defop("diagonal", np.diagonal, _diagonal_vjp)

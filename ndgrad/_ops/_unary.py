@@ -24,6 +24,11 @@ def _abs_vjp(ctx, g):
     return (g * sign(x),)
 
 
+def _abs_avjp(ctx, g):  # _abs_vjp on arrays
+    x, = ctx.saved
+    return (g * np.sign(x),)
+
+
 def _exp_vjp(ctx, g):
     out, = ctx.saved
     return (g * out,)
@@ -79,9 +84,19 @@ def _sin_vjp(ctx, g):
     return (g * cos(x),)
 
 
+def _sin_avjp(ctx, g):  # _sin_vjp on arrays
+    x, = ctx.saved
+    return (g * np.cos(x),)
+
+
 def _cos_vjp(ctx, g):
     x, = ctx.saved
     return (-g * sin(x),)
+
+
+def _cos_avjp(ctx, g):  # _cos_vjp on arrays
+    x, = ctx.saved
+    return (-g * np.sin(x),)
 
 
 def _tan_vjp(ctx, g):
@@ -109,9 +124,19 @@ def _sinh_vjp(ctx, g):
     return (g * cosh(x),)
 
 
+def _sinh_avjp(ctx, g):  # _sinh_vjp on arrays
+    x, = ctx.saved
+    return (g * np.cosh(x),)
+
+
 def _cosh_vjp(ctx, g):
     x, = ctx.saved
     return (g * sinh(x),)
+
+
+def _cosh_avjp(ctx, g):  # _cosh_vjp on arrays
+    x, = ctx.saved
+    return (g * np.sinh(x),)
 
 
 def _tanh_vjp(ctx, g):
@@ -235,37 +260,37 @@ def _intsafe(f):
 
 # ------------------------------------------------------------------ table
 ROUND_DEC = defop("round_decimals", _round_kernel, _zero_vjp, node="RoundBackward1")
-NEG = defop("neg", np.negative, _neg_vjp)
-ABS = defop("abs", np.abs, _abs_vjp, save=(0,))
-SIGN = defop("sign", np.sign, _zero_vjp)
-FLOOR = defop("floor", _intsafe(np.floor), _zero_vjp)
-CEIL = defop("ceil", _intsafe(np.ceil), _zero_vjp)
-TRUNC = defop("trunc", _intsafe(np.trunc), _zero_vjp)
-ROUND = defop("round", _round_kernel, _zero_vjp)
+NEG = defop("neg", np.negative, _neg_vjp, avjp=True)
+ABS = defop("abs", np.abs, _abs_vjp, save=(0,), avjp=_abs_avjp)
+SIGN = defop("sign", np.sign, _zero_vjp, avjp=True)
+FLOOR = defop("floor", _intsafe(np.floor), _zero_vjp, avjp=True)
+CEIL = defop("ceil", _intsafe(np.ceil), _zero_vjp, avjp=True)
+TRUNC = defop("trunc", _intsafe(np.trunc), _zero_vjp, avjp=True)
+ROUND = defop("round", _round_kernel, _zero_vjp, avjp=True)
 ZERO = defop("zero", np.zeros_like, _zero_vjp)  # zero_() on a tensor in the graph: ZeroBackward0
 FRAC = defop("frac", lambda x: x - np.trunc(x), lambda ctx, g: (g,))
-EXP = defop("exp", _quiet(np.exp), _exp_vjp, save=("out",))
-EXP2 = defop("exp2", _quiet(np.exp2), _exp2_vjp, save=("out",))
-EXPM1 = defop("expm1", _quiet(np.expm1), _expm1_vjp, save=("out",))
-LOG = defop("log", _quiet(np.log), _log_vjp, save=(0,))
-LOG2 = defop("log2", _quiet(np.log2), _log2_vjp, save=(0,))
-LOG10 = defop("log10", _quiet(np.log10), _log10_vjp, save=(0,))
-LOG1P = defop("log1p", _quiet(np.log1p), _log1p_vjp, node="Log1PBackward0", save=(0,))
-SQRT = defop("sqrt", _quiet(np.sqrt), _sqrt_vjp, save=("out",))
-RSQRT = defop("rsqrt", _quiet(_rsqrt_kernel), _rsqrt_vjp, save=("out",))
-RECIPROCAL = defop("reciprocal", _quiet(np.reciprocal), _reciprocal_vjp, save=("out",))
-SIN = defop("sin", np.sin, _sin_vjp, save=(0,))
-COS = defop("cos", np.cos, _cos_vjp, save=(0,))
-TAN = defop("tan", np.tan, _tan_vjp, save=("out",))
+EXP = defop("exp", _quiet(np.exp), _exp_vjp, save=("out",), avjp=True)
+EXP2 = defop("exp2", _quiet(np.exp2), _exp2_vjp, save=("out",), avjp=True)
+EXPM1 = defop("expm1", _quiet(np.expm1), _expm1_vjp, save=("out",), avjp=True)
+LOG = defop("log", _quiet(np.log), _log_vjp, save=(0,), avjp=True)
+LOG2 = defop("log2", _quiet(np.log2), _log2_vjp, save=(0,), avjp=True)
+LOG10 = defop("log10", _quiet(np.log10), _log10_vjp, save=(0,), avjp=True)
+LOG1P = defop("log1p", _quiet(np.log1p), _log1p_vjp, node="Log1PBackward0", save=(0,), avjp=True)
+SQRT = defop("sqrt", _quiet(np.sqrt), _sqrt_vjp, save=("out",), avjp=True)
+RSQRT = defop("rsqrt", _quiet(_rsqrt_kernel), _rsqrt_vjp, save=("out",), avjp=True)
+RECIPROCAL = defop("reciprocal", _quiet(np.reciprocal), _reciprocal_vjp, save=("out",), avjp=True)
+SIN = defop("sin", np.sin, _sin_vjp, save=(0,), avjp=_sin_avjp)
+COS = defop("cos", np.cos, _cos_vjp, save=(0,), avjp=_cos_avjp)
+TAN = defop("tan", np.tan, _tan_vjp, save=("out",), avjp=True)
 ASIN = defop("asin", _quiet(np.arcsin), _asin_vjp, save=(0,))
 ACOS = defop("acos", _quiet(np.arccos), _acos_vjp, save=(0,))
-ATAN = defop("atan", np.arctan, _atan_vjp, save=(0,))
-SINH = defop("sinh", _quiet(np.sinh), _sinh_vjp, save=(0,))
-COSH = defop("cosh", _quiet(np.cosh), _cosh_vjp, save=(0,))
-TANH = defop("tanh", np.tanh, _tanh_vjp, save=("out",))
-SIGMOID = defop("sigmoid", _sigmoid_kernel, _sigmoid_vjp, save=("out",))
-RELU = defop("relu", _relu_kernel, _relu_vjp, save=("out",))
-CLAMP = defop("clamp", _clamp_kernel, _clamp_vjp, node="ClampBackward1", save=(0,))
+ATAN = defop("atan", np.arctan, _atan_vjp, save=(0,), avjp=True)
+SINH = defop("sinh", _quiet(np.sinh), _sinh_vjp, save=(0,), avjp=_sinh_avjp)
+COSH = defop("cosh", _quiet(np.cosh), _cosh_vjp, save=(0,), avjp=_cosh_avjp)
+TANH = defop("tanh", np.tanh, _tanh_vjp, save=("out",), avjp=True)
+SIGMOID = defop("sigmoid", _sigmoid_kernel, _sigmoid_vjp, save=("out",), avjp=True)
+RELU = defop("relu", _relu_kernel, _relu_vjp, save=("out",), avjp=True)
+CLAMP = defop("clamp", _clamp_kernel, _clamp_vjp, node="ClampBackward1", save=(0,), avjp=True)
 CLAMP_T = defop("clamp_tensor", _clamp_t_kernel, _clamp_t_vjp, node="ClampBackward0", save=(0, 1, 2))
 
 

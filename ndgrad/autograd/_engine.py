@@ -8,6 +8,7 @@ dropped as soon as the node that consumed them has run.
 """
 import heapq
 import sys
+from sys import getrefcount
 
 import numpy as np
 
@@ -17,6 +18,35 @@ from .. import _tensor as _T  # partially initialised here (circular); _T._wrap 
 
 _state = grad_mode._state
 RUNS = 0  # backward passes started (explain() tells 'not run yet' from 'did not reach')
+
+
+def _fit_array(d, meta):
+    """``_fit`` for array-mode gradients (NumPy arrays or scalars)."""
+    shape, npdt = meta
+    if d.shape != shape:
+        lead = d.ndim - len(shape)
+        if lead:
+            d = np.add.reduce(d, axis=tuple(range(lead)))
+        axes = tuple(i for i, s in enumerate(shape) if s == 1 and d.shape[i] != 1)
+        if axes:
+            d = np.add.reduce(d, axis=axes, keepdims=True)
+    if d.dtype != npdt:
+        d = np.asarray(d, dtype=npdt)
+    return d
+
+
+def _as_tensor(d):
+    if d is None:
+        return None
+    return _T._wrap(d if type(d) is np.ndarray else np.asarray(d))
+
+
+def _as_tensors(ds):
+    return [None if d is None else _T._wrap(d if type(d) is np.ndarray else np.asarray(d)) for d in ds]
+
+
+def _as_arrays(ts):
+    return [None if t is None else t._data for t in ts]
 
 
 def _fit(g, meta):
@@ -100,6 +130,20 @@ def accumulate_grad(var, g):
     if hooks:
         for h in tuple(hooks.values()):
             h(var)
+
+
+def _accumulate_array(var, d, owned):
+    """``accumulate_grad`` for an array-mode gradient (no graph is being built); ``owned``: only the
+    engine refers to ``d``, so ``.grad`` may adopt it without a copy."""
+    cur = var._grad
+    if cur is None and var._grad_fn is None:
+        var._grad = _T._wrap(d if owned else np.array(d, copy=True))
+        hooks = var._post_acc_hooks
+        if hooks:
+            for h in tuple(hooks.values()):
+                h(var)
+        return
+    accumulate_grad(var, _as_tensor(d))
 
 
 def _call_pre_hooks(node, grads, run=True):
@@ -190,8 +234,13 @@ def execute(roots, keep_graph, create_graph, targets=None):
                 if c is not None and c in needed:
                     deps[c] = deps.get(c, 0) + 1
 
+    # array mode: no graph is built, so gradients travel as NumPy arrays and rules with an array form
+    # run on them (see _ops/_core.py); tensors appear only for hooks, tensor rules and the results
+    arr = not create_graph and not _fw_on()
     buffers = {}
     for node, nr, g in roots:
+        if arr:
+            g = g._data
         buf = buffers.get(node)
         if buf is None:
             buf = buffers[node] = [None] * node._nout
@@ -206,6 +255,8 @@ def execute(roots, keep_graph, create_graph, targets=None):
 
     prev = _state.enabled
     _state.enabled = create_graph
+    # array rules run NumPy directly: silence its floating-point warnings as the ops' kernels do (PyTorch has none)
+    quiet = _quiet() if arr else None
     heappop, heappush = heapq.heappop, heapq.heappush
     nxt = None  # the only ready node, kept off the heap (a chain never touches the heap)
     try:
@@ -221,8 +272,10 @@ def execute(roots, keep_graph, create_graph, targets=None):
             if grads is None:
                 grads = [None] * node._nout
             if node._tensor_pre_hooks or node._retain_hooks or node._pre_hooks:
-                grads = _call_pre_hooks(node, grads,
+                grads = _call_pre_hooks(node, _as_tensors(grads) if arr else grads,
                                         tmap is None or node not in tmap or node in run_target)
+                if arr:
+                    grads = _as_arrays(grads)
             if tmap is not None and node in tmap:
                 for nr, i in tmap[node]:
                     captured[i] = grads[nr]
@@ -232,26 +285,50 @@ def execute(roots, keep_graph, create_graph, targets=None):
             live = grads[0] is not None if len(grads) == 1 else any(g is not None for g in grads)
             if type(node) is AccumulateGrad:
                 if live:
-                    node._apply(grads)
+                    if arr:
+                        d = grads[0]
+                        grads[0] = None
+                        # owned: referenced only here (d, getrefcount's argument), not a view
+                        _accumulate_array(node.variable, d, type(d) is np.ndarray and getrefcount(d) <= 2
+                                          and d.base is None and d.flags.writeable)
+                        d = None
+                    else:
+                        node._apply(grads)
                     if node._hooks:
-                        _post_hooks(node, (), grads)
+                        _post_hooks(node, (), _as_tensors(grads) if arr else grads)
                 continue
             if live:
-                if _anomaly.enabled:
-                    from .anomaly_mode import run_node
-                    outs = run_node(node, grads)
+                rule = node._arule if arr else None
+                if rule is not None and not node._hooks and not _anomaly.enabled:
+                    _state.arrays = True
+                    try:
+                        outs = rule(node, grads[0] if node._nout == 1 else tuple(grads))
+                    finally:
+                        _state.arrays = False
+                    if type(outs) is not tuple:
+                        outs = (outs,)
+                    if len(outs) < len(nexts):
+                        outs = outs + (None,) * (len(nexts) - len(outs))
                 else:
-                    outs = node._apply(grads)
-                if len(outs) != len(nexts):
-                    raise RuntimeError(
-                        f"function {node.name()} returned an incorrect number of gradients "
-                        f"(expected {len(nexts)}, got {len(outs)})")
-                if node._hooks:
-                    # hooks see gradients in their inputs' shapes, as PyTorch's do
-                    meta = node._meta
-                    outs = tuple(g if g is None or meta[i] is None else _fit(g, meta[i])
-                                 for i, g in enumerate(outs))
-                    outs = _post_hooks(node, outs, grads)
+                    if arr:
+                        grads = _as_tensors(grads)
+                    if _anomaly.enabled:
+                        from .anomaly_mode import run_node
+                        outs = run_node(node, grads)
+                    else:
+                        outs = node._apply(grads)
+                    if len(outs) != len(nexts):
+                        raise RuntimeError(
+                            f"function {node.name()} returned an incorrect number of gradients "
+                            f"(expected {len(nexts)}, got {len(outs)})")
+                    if node._hooks:
+                        # hooks see gradients in their inputs' shapes, as PyTorch's do
+                        meta = node._meta
+                        outs = tuple(g if g is None or meta[i] is None else _fit(g, meta[i])
+                                     for i, g in enumerate(outs))
+                        outs = _post_hooks(node, outs, grads)
+                    if arr:
+                        outs = _as_arrays(outs)
                 if not keep_graph:
                     node._release()
             else:
@@ -267,9 +344,10 @@ def execute(roots, keep_graph, create_graph, targets=None):
                     g = outs[i]
                     if g is not None:
                         shape, npdt = meta[i]
-                        d = g._data
+                        d = g if arr else g._data
                         if d.shape != shape or d.dtype != npdt:
-                            g = _fit(g, meta[i])
+                            g = _fit_array(g, meta[i]) if arr else _fit(g, meta[i])
+                        d = None
                         buf = buffers.get(c)
                         if buf is None:
                             if c._nout == 1:
@@ -281,8 +359,16 @@ def execute(roots, keep_graph, create_graph, targets=None):
                             old = buf[cnr]
                             if old is None:
                                 buf[cnr] = g
+                            elif arr:
+                                # in place when only this slot refers to old (slot, local, argument)
+                                if (type(old) is np.ndarray and getrefcount(old) <= 3 and old.base is None
+                                        and old.flags.writeable and old.shape == g.shape and old.dtype == g.dtype):
+                                    np.add(old, g, out=old)
+                                else:
+                                    buf[cnr] = old + g
                             elif create_graph or not _add_into(old, g):
                                 buf[cnr] = old + g
+                            old = None
                         g = None
                 dc = deps[c] - 1
                 deps[c] = dc
@@ -297,7 +383,35 @@ def execute(roots, keep_graph, create_graph, targets=None):
             outs = None
     finally:
         _state.enabled = prev
+        if quiet is not None:
+            quiet[0].reset(quiet[1])
+    if arr and captured is not None:
+        captured = _as_tensors(captured)
     return captured
+
+
+_fw = None
+_err = None
+
+
+def _quiet():
+    """Sets NumPy's error state to 'ignore divide/invalid/over'; returns (contextvar, token) to reset it."""
+    global _err
+    if _err is None:
+        from .._ops._unary import _ERR_CV, _ERR_QUIET
+        _err = (_ERR_CV, _ERR_QUIET)
+    cv, q = _err
+    if cv is None:
+        return None
+    return cv, cv.set(q)
+
+
+def _fw_on():
+    """Whether forward-mode AD is active (rules must then run on tensors to carry tangents)."""
+    global _fw
+    if _fw is None:
+        from .._ops._core import _fw
+    return _fw.on
 
 
 def _post_hooks(node, outs, grads):

@@ -14,6 +14,9 @@ class _State(threading.local):
     def __init__(self):
         self.enabled = True
         self.inference = False
+        # True while a backward rule runs on NumPy arrays (no graph being built): ``ctx.saved`` then
+        # hands out arrays (see autograd/_engine.py)
+        self.arrays = False
 
 
 _state = _State()

@@ -58,6 +58,7 @@ class Node:
     """Base of all backward nodes. Subclasses set ``_rule`` and ``_nout``."""
 
     _nout = 1
+    _arule = None          # the rule on NumPy arrays, when the op has one (see _ops/_core.py)
     _saved = ()
     _params = ()
     _meta = ()
@@ -121,6 +122,7 @@ class Node:
         s = self._saved
         if s is None:
             raise freed_error(self)
+        arrays = _gm_state.arrays  # an array rule is running: hand out the data (version-checked all the same)
         out = []
         for v in s:
             if type(v) is SavedVar:
@@ -128,9 +130,14 @@ class Node:
                 if t is not None:  # a saved input, no hooks: only the version check, inline
                     vc = t._vc
                     if (0 if vc is None else vc.v) == v.version:
-                        out.append(t)
+                        out.append(t._data if arrays else t)
                         continue
+                elif arrays and v.unpack_hook is None and v.vc.v == v.version:  # a saved output
+                    out.append(v.data)
+                    continue
                 v = v.unpack(self)
+                if arrays:
+                    v = v._data
             out.append(v)
         return tuple(out)
 

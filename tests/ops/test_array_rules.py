@@ -1,0 +1,74 @@
+"""Array rules (``avjp`` in the op table) against the tensor rules they stand in for.
+
+Backward without ``create_graph`` runs an op's rule on NumPy arrays when it has one; with
+``create_graph`` it runs the tensor rule. Both must give the same gradients (values, dtypes,
+shapes) for every op-table entry, over hypothesis shapes and both float dtypes; and every op that
+declares an array rule must be reached by some entry, so none goes untested.
+"""
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+import ndgrad
+from ndgrad._ops._core import OPS
+from _draw import Draw
+from _harness import build, leaves
+from op_table import TABLE
+
+SETTINGS = dict(deadline=None, derandomize=True, database=None, suppress_health_check=list(HealthCheck))
+# backward not supported for the drawn case (tests/ops/test_op_table.py KNOWN_GRAD)
+UNSUPPORTED = {"einsum_trace", "scatter_add"}
+GRAD = [e for e in TABLE if e.grad and e.name not in UNSUPPORTED]
+REACHED = set()
+
+
+def _nodes(outs):
+    seen, stack = set(), [o.grad_fn for o in outs if o.grad_fn is not None]
+    while stack:
+        n = stack.pop()
+        if n in seen:
+            continue
+        seen.add(n)
+        stack.extend(c for c, _ in n.next_functions if c is not None)
+    return seen
+
+
+@pytest.mark.parametrize("entry", GRAD, ids=lambda e: e.name)
+@settings(max_examples=6, **SETTINGS)
+@given(data=st.data())
+def test_array_rule_equals_tensor_rule(entry, data):
+    dt = data.draw(st.sampled_from([d for d in entry.dtypes if d in ("float32", "float64")] or ["float64"]))
+    args = entry.gen(Draw(data, empty=True, max_side=3), dt)
+    built = build(ndgrad, args, True)
+    ins = [x for x in leaves(built) if x.requires_grad]
+    if not ins:
+        return
+    try:
+        r = entry.fn(ndgrad, *built)
+    except Exception:  # noqa: BLE001 - invalid drawn arguments: the parity test checks the error
+        return
+    outs = [o for o in (r if isinstance(r, (tuple, list)) else (r,))
+            if isinstance(o, ndgrad.Tensor) and o.requires_grad]
+    if not outs:
+        return
+    REACHED.update(type(n).__name__ for n in _nodes(outs) if getattr(n, "_arule", None) is not None)
+    rng = np.random.default_rng(0)
+    gouts = [ndgrad.from_numpy(rng.standard_normal(o.shape).astype(o.detach().numpy().dtype)) for o in outs]
+    kw = dict(grad_outputs=gouts, retain_graph=True, allow_unused=True)
+    by_arrays = ndgrad.autograd.grad(outs, ins, **kw)
+    by_tensors = ndgrad.autograd.grad(outs, ins, create_graph=True, **kw)
+    for a, t in zip(by_arrays, by_tensors):
+        assert (a is None) == (t is None)
+        if a is None:
+            continue
+        assert a.dtype == t.dtype and a.shape == t.shape
+        assert a.grad_fn is None
+        tol = 1e-5 if a.dtype == ndgrad.float32 else 1e-12
+        np.testing.assert_allclose(a.numpy(), t.detach().numpy(), rtol=tol, atol=tol, equal_nan=True)
+
+
+def test_every_array_rule_is_reached():
+    if len(REACHED) == 0:
+        pytest.skip("run with the table test above (it records which array rules ran)")
+    declared = {op.node_cls.__name__ for op in OPS.values() if op.avjp is not None}
+    assert declared - REACHED == set()
