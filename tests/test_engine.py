@@ -294,3 +294,37 @@ def test_backward_errors_match_torch(case):
             return str(e)
     t = run(torch)
     assert t is not None and run(ndgrad) == t
+
+
+LAYOUTS = {
+    "linear weight": lambda m: (lambda lin: (lin.weight, lin(m.ones(4, 5)).sum()))(_seeded_linear(m)),
+    "transposed leaf": lambda m: (lambda x: (x, (x @ m.ones(4, 2)).sum()))(m.ones(4, 3).t().requires_grad_()),
+    "transposed use": lambda m: (lambda y: (y, (y.t() * 2).t().sum()))(m.ones(3, 4).requires_grad_()),
+}
+
+
+def _seeded_linear(m):
+    m.manual_seed(0)
+    return m.nn.Linear(5, 3)
+
+
+@needs_torch
+@pytest.mark.parametrize("case", sorted(LAYOUTS))
+def test_grad_layout_follows_the_parameter_like_torch(case):
+    # PyTorch's layout contract: .grad gets its leaf's strides, so optimizer updates run in step over memory
+    (pn, ln), (pt, lt) = LAYOUTS[case](ndgrad), LAYOUTS[case](torch)
+    ln.backward()
+    lt.backward()
+    assert pn.grad.stride() == tuple(pt.grad.stride()) == tuple(pt.stride())
+    np.testing.assert_allclose(pn.grad.numpy(), pt.grad.numpy(), rtol=1e-6)
+
+
+def test_backward_on_arrays_never_writes_into_user_tensors():
+    # the array engine adds into gradients in place only when nothing else refers to them
+    x = ndgrad.ones(3, requires_grad=True)
+    v = ndgrad.tensor([1.0, 2.0, 3.0])
+    y = x + x                              # AddBackward0 hands the same gradient to both edges
+    y.backward(v)
+    assert v.tolist() == [1.0, 2.0, 3.0] and x.grad.tolist() == [2.0, 4.0, 6.0]
+    (x + 0.0).backward(v)                  # .grad already there: accumulated into it, v untouched
+    assert v.tolist() == [1.0, 2.0, 3.0] and x.grad.tolist() == [3.0, 6.0, 9.0]

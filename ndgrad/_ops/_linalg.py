@@ -68,7 +68,7 @@ def _unsqueeze(x, d):
 
 def _addmm_vjp(ctx, g):
     m1, m2 = ctx.saved
-    beta, alpha = ctx._params
+    beta, alpha = ctx._params[:2]
     n = ctx._needs
     gi = (g if beta == 1 else g * beta) if n[0] else None
     g1 = g.mm(m2.t()) if n[1] else None
@@ -100,11 +100,11 @@ def _bmm_avjp(ctx, g):
 
 def _addmm_avjp(ctx, g):
     m1, m2 = ctx.saved
-    beta, alpha = ctx._params
+    beta, alpha, fortran2 = ctx._params
     n = ctx._needs
     gi = (g if beta == 1 else g * beta) if n[0] else None
     g1 = g @ m2.T if n[1] else None
-    g2 = m1.T @ g if n[2] else None
+    g2 = ((g.T @ m1).T if fortran2 else m1.T @ g) if n[2] else None
     if alpha != 1:
         g1 = g1 * alpha if g1 is not None else None
         g2 = g2 * alpha if g2 is not None else None
@@ -243,13 +243,21 @@ def addmm(input, mat1, mat2, *, beta=1, alpha=1):
         a, b = mat1._data.shape
         c, d = mat2._data.shape
         raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({a}x{b} and {c}x{d})")
-    prod = np.matmul(mat1._data, mat2._data)
+    m2 = mat2._data
+    prod = np.matmul(mat1._data, m2)
     if alpha != 1:
         prod *= alpha
-    arr = prod + (input._data if beta == 1 else beta * input._data)
+    bias = input._data if beta == 1 else beta * input._data
+    if bias.dtype == prod.dtype and np.broadcast_shapes(bias.shape, prod.shape) == prod.shape:
+        np.add(prod, bias, out=prod)  # prod is ours: no second result-sized array
+        arr = prod
+    else:
+        arr = prod + bias
     t = _wrap(out_array(arr, prod.dtype))
     if needs_grad(input, mat1, mat2):
-        record(ADDMM, t, (input, mat1, mat2), (beta, alpha))
+        # mat2's memory order (nn.Linear passes weight.t(), a Fortran-ordered view): its gradient is
+        # computed in the same order, so the weight's gradient comes out C-ordered like the weight
+        record(ADDMM, t, (input, mat1, mat2), (beta, alpha, m2.flags.f_contiguous and not m2.flags.c_contiguous))
     return t
 
 

@@ -124,7 +124,7 @@ def _plain(self, *others):
     d = self._data
     for o in others:
         if not isinstance(o, Tensor) or o._data.dtype != d.dtype or \
-                np.broadcast_shapes(o._data.shape, d.shape) != d.shape:
+                (o._data.shape != d.shape and np.broadcast_shapes(o._data.shape, d.shape) != d.shape):
             return False
     return True
 

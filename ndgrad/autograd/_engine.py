@@ -88,6 +88,17 @@ def _add_into(old, g):
     return True
 
 
+def _layout_ok(d, p):
+    """PyTorch's gradient layout contract: ``.grad`` has its parameter's memory order (C, else Fortran),
+    so an optimizer's elementwise updates of the two run over memory in step (a transposed grad made
+    them up to 15x slower)."""
+    return d.flags.c_contiguous if p.flags.c_contiguous else (not p.flags.f_contiguous or d.flags.f_contiguous)
+
+
+def _grad_copy(d, p):
+    return np.array(d, copy=True, order="F" if p.flags.f_contiguous and not p.flags.c_contiguous else "C")
+
+
 def _steal_ok(g):
     # the engine's own references: the caller's local, the argument, getrefcount's
     arr = g._data
@@ -111,11 +122,11 @@ def accumulate_grad(var, g):
         if _state.enabled:
             var._grad = g
         else:
-            if _steal_ok(g):
+            d = g._data
+            if _steal_ok(g) and _layout_ok(d, var._data):
                 var._grad = g
             else:
-                from .._tensor import _wrap
-                var._grad = _wrap(np.array(g._data, copy=True))
+                var._grad = _T._wrap(_grad_copy(d, var._data))
     elif _state.enabled:
         var._grad = cur + g
     else:
@@ -137,7 +148,7 @@ def _accumulate_array(var, d, owned):
     engine refers to ``d``, so ``.grad`` may adopt it without a copy."""
     cur = var._grad
     if cur is None and var._grad_fn is None:
-        var._grad = _T._wrap(d if owned else np.array(d, copy=True))
+        var._grad = _T._wrap(d if owned and _layout_ok(d, var._data) else _grad_copy(d, var._data))
         hooks = var._post_acc_hooks
         if hooks:
             for h in tuple(hooks.values()):

@@ -121,9 +121,10 @@ class Adam(_PerParam):
         if group["amsgrad"]:
             mx = state["max_exp_avg_sq"]
             mx.copy_(mx.maximum(exp_avg_sq))
-            denom = (mx.sqrt() / bias_correction2_sqrt).add_(group["eps"])
+            denom = mx.sqrt()
         else:
-            denom = (exp_avg_sq.sqrt() / bias_correction2_sqrt).add_(group["eps"])
+            denom = exp_avg_sq.sqrt()
+        denom.div_(bias_correction2_sqrt).add_(group["eps"])  # in place: one temporary, not two
         p.addcdiv_(exp_avg, denom, value=-step_size)
 
 
