@@ -20,6 +20,11 @@ _state = grad_mode._state
 RUNS = 0  # backward passes started (explain() tells 'not run yet' from 'did not reach')
 
 
+def _seq_of(node):
+    # leaves (AccumulateGrad, _seq = inf) and other edgeless nodes have no children: first
+    return node._seq if node.next_functions else -1
+
+
 def _fit_array(d, meta):
     """``_fit`` for array-mode gradients (NumPy arrays or scalars)."""
     shape, npdt = meta
@@ -208,41 +213,33 @@ def execute(roots, keep_graph, create_graph, targets=None):
                         deps[c] = 1
                         stack.append(c)
     else:
-        parents = {}
+        # discover every node; then, children before parents (a node is always created after its inputs'
+        # nodes, so ascending _seq is such an order), mark the nodes from which a target is reachable
         while stack:
-            n = stack.pop()
-            for c, _ in n.next_functions:
-                if c is not None:
-                    p = parents.get(c)
-                    if p is None:
-                        parents[c] = [n]
-                    else:
-                        p.append(n)
-                    if c not in deps:
-                        deps[c] = 0
-                        stack.append(c)
+            for c, _ in stack.pop().next_functions:
+                if c is not None and c not in deps:
+                    deps[c] = 0
+                    stack.append(c)
         captured = [None] * len(targets)
         tmap = {}
         for i, (n, nr) in enumerate(targets):
             tmap.setdefault(n, []).append((nr, i))
-        # a node is needed if a target is reachable from it
         needed = set()
-        work = [n for n in tmap if n in deps]
-        while work:
-            n = work.pop()
-            if n in needed:
-                continue
-            needed.add(n)
-            work.extend(parents.get(n, ()))
-        # target nodes themselves run only if another target lies below them
-        run_target = set()
-        for n in tmap:
-            if n in needed and any(c in needed for c, _ in n.next_functions if c is not None):
-                run_target.add(n)
+        run_target = set()  # target nodes run only if another target lies below them
+        for n in sorted(deps, key=_seq_of):
+            for c, _ in n.next_functions:
+                if c in needed:
+                    needed.add(n)
+                    if n in tmap:
+                        run_target.add(n)
+                    break
+            else:
+                if n in tmap:
+                    needed.add(n)
         deps = {}
         for n in needed:
             for c, _ in n.next_functions:
-                if c is not None and c in needed:
+                if c in needed:
                     deps[c] = deps.get(c, 0) + 1
 
     # array mode: no graph is built, so gradients travel as NumPy arrays and rules with an array form
