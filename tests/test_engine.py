@@ -328,3 +328,21 @@ def test_backward_on_arrays_never_writes_into_user_tensors():
     assert v.tolist() == [1.0, 2.0, 3.0] and x.grad.tolist() == [2.0, 4.0, 6.0]
     (x + 0.0).backward(v)                  # .grad already there: accumulated into it, v untouched
     assert v.tolist() == [1.0, 2.0, 3.0] and x.grad.tolist() == [3.0, 6.0, 9.0]
+
+
+def test_hooks_during_array_backward_see_tensors():
+    x = ndgrad.tensor([1.0, 2.0], requires_grad=True)
+    seen = []
+    acc = (x * 1.0).grad_fn.next_functions[0][0]
+    acc.register_hook(lambda gi, go: seen.append(("acc", go[0].tolist())))
+
+    def nested(t):  # a whole backward inside a hook (optimizer-in-backward style), with saved tensors
+        z = ndgrad.tensor(3.0, requires_grad=True)
+        with ndgrad.enable_grad():  # backward runs hooks with grad mode = create_graph, as PyTorch does
+            (z.sin() * z).backward()
+        seen.append(("nested", round(z.grad.item(), 6)))
+    x.register_post_accumulate_grad_hook(nested)
+    (x.exp() * x).sum().backward()
+    seen = dict(seen)
+    assert seen["acc"] == pytest.approx((np.exp([1.0, 2.0]) * [2.0, 3.0]).tolist())
+    assert seen["nested"] == round(np.cos(3.0) * 3.0 + np.sin(3.0), 6)

@@ -262,7 +262,9 @@ def execute(roots, keep_graph, create_graph, targets=None):
             heapq.heappush(heap, (-node._seq, id(node), node))
 
     prev = _state.enabled
+    prev_arrays = _state.arrays
     _state.enabled = create_graph
+    _state.arrays = arr  # while set, ctx.saved hands array rules NumPy arrays (switched off around tensor code)
     # array rules run NumPy directly: silence its floating-point warnings as the ops' kernels do (PyTorch has none)
     quiet = _quiet() if arr else None
     heappop, heappush = heapq.heappop, heapq.heappush
@@ -280,8 +282,10 @@ def execute(roots, keep_graph, create_graph, targets=None):
             if grads is None:
                 grads = [None] * node._nout
             if node._tensor_pre_hooks or node._retain_hooks or node._pre_hooks:
+                _state.arrays = False
                 grads = _call_pre_hooks(node, _as_tensors(grads) if arr else grads,
                                         tmap is None or node not in tmap or node in run_target)
+                _state.arrays = arr
                 if arr:
                     grads = _as_arrays(grads)
             if tmap is not None and node in tmap:
@@ -290,29 +294,29 @@ def execute(roots, keep_graph, create_graph, targets=None):
                 if node not in run_target:
                     continue
             nexts = node.next_functions
-            live = grads[0] is not None if len(grads) == 1 else any(g is not None for g in grads)
+            live = grads[0] is not None if node._nout == 1 else any(g is not None for g in grads)
             if type(node) is AccumulateGrad:
                 if live:
                     if arr:
                         d = grads[0]
-                        grads[0] = None
+                        grads = None
+                        _state.arrays = False  # user hooks may run here
                         # owned: referenced only here (d, getrefcount's argument), not a view
                         _accumulate_array(node.variable, d, type(d) is np.ndarray and getrefcount(d) <= 2
                                           and d.base is None and d.flags.writeable)
+                        if node._hooks:
+                            _post_hooks(node, (), [_as_tensor(d)])
+                        _state.arrays = True
                         d = None
                     else:
                         node._apply(grads)
-                    if node._hooks:
-                        _post_hooks(node, (), _as_tensors(grads) if arr else grads)
+                        if node._hooks:
+                            _post_hooks(node, (), grads)
                 continue
             if live:
                 rule = node._arule if arr else None
                 if rule is not None and not node._hooks and not _anomaly.enabled:
-                    _state.arrays = True
-                    try:
-                        outs = rule(node, grads[0] if node._nout == 1 else tuple(grads))
-                    finally:
-                        _state.arrays = False
+                    outs = rule(node, grads[0] if node._nout == 1 else tuple(grads))
                     if type(outs) is not tuple:
                         outs = (outs,)
                     if len(outs) < len(nexts):
@@ -320,6 +324,7 @@ def execute(roots, keep_graph, create_graph, targets=None):
                 else:
                     if arr:
                         grads = _as_tensors(grads)
+                        _state.arrays = False  # a tensor rule: ctx.saved gives tensors
                     if _anomaly.enabled:
                         from .anomaly_mode import run_node
                         outs = run_node(node, grads)
@@ -337,8 +342,11 @@ def execute(roots, keep_graph, create_graph, targets=None):
                         outs = _post_hooks(node, outs, grads)
                     if arr:
                         outs = _as_arrays(outs)
+                        _state.arrays = True
                 if not keep_graph:
-                    node._release()
+                    if node._saved:
+                        node._saved = None
+                    node._released = True
             else:
                 outs = None
             grads = None
@@ -391,6 +399,7 @@ def execute(roots, keep_graph, create_graph, targets=None):
             outs = None
     finally:
         _state.enabled = prev
+        _state.arrays = prev_arrays
         if quiet is not None:
             quiet[0].reset(quiet[1])
     if arr and captured is not None:
