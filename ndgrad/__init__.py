@@ -117,11 +117,19 @@ def get_printoptions():
 
 
 def set_num_threads(n):
-    """Accepted for compatibility; NumPy's kernels choose their own threads."""
+    """Threads for big elementwise kernels (arrays of 2**20 elements or more), like PyTorch's intra-op
+    threads; BLAS (matmul) keeps its own. ``set_num_threads(1)``: NumPy's single-core loops.
+
+    >>> ndgrad.set_num_threads(1)
+    """
+    from ._parallel import set_num_threads as _s
+    _s(n)
 
 
 def get_num_threads():
-    return 1
+    """Threads for big elementwise kernels (default: the CPUs this process may use)."""
+    from ._parallel import get_num_threads as _g
+    return _g()
 
 
 def use_deterministic_algorithms(mode, *, warn_only=False):

@@ -41,7 +41,7 @@ _fw.level = -1
 
 
 class Op:
-    __slots__ = ("name", "kernel", "node_cls", "save", "vjp", "jvp", "nout", "doc", "avjp")
+    __slots__ = ("name", "kernel", "node_cls", "save", "vjp", "jvp", "nout", "doc", "avjp", "par")
 
     def __repr__(self):
         return f"<op {self.name}>"
@@ -51,9 +51,22 @@ class OpNode(Node):
     """Backward node of a table op."""
 
 
-def defop(name, kernel, vjp=None, *, node=None, save=(), jvp=None, nout=1, doc=None, avjp=None):
-    """Declares a primitive op. Returns the ``Op``."""
+def defop(name, kernel, vjp=None, *, node=None, save=(), jvp=None, nout=1, doc=None, avjp=None, par=None):
+    """Declares a primitive op. Returns the ``Op``.
+
+    ``par``: the ufunc the kernel amounts to when called without params (found by itself for ufunc
+    kernels and ``_quiet(ufunc)``); big inputs then run on several cores (see ndgrad/_parallel.py).
+    """
     op = Op()
+    if par is None:
+        par = kernel if isinstance(kernel, np.ufunc) else getattr(kernel, "_ufunc", None)
+    if par is not None and par.signature is None:  # elementwise only (np.matmul is a generalized ufunc)
+        from .._parallel import parallel
+        quiet = getattr(kernel, "_quiet", None)
+        par = parallel(par) if quiet is None else quiet(parallel(par))
+    else:
+        par = None
+    op.par = par
     op.avjp = vjp if avjp is True else avjp
     op.name = name
     op.kernel = kernel

@@ -4,10 +4,12 @@ import numpy as np
 
 from .. import _dtype as D
 from .._tensor import Tensor, _wrap
+from .._parallel import THRESHOLD
 from ..autograd.graph import _VC
 from ._core import _fw, _state, record
 
 _FROM_NUM = D._FROM_NP_NUM
+_BIG = THRESHOLD  # elements from which a ufunc kernel runs on several cores
 _pcache = {}
 
 
@@ -142,7 +144,11 @@ def binary(op, a, b, params=(), floating=False):
     else:
         xa, xb, npd = operands(a, b, floating)
     try:
-        r = op.kernel(xa, xb, *params)
+        if op.par is not None and not params and (
+                (type(xa) is np.ndarray and xa.size >= _BIG) or (type(xb) is np.ndarray and xb.size >= _BIG)):
+            r = op.par(xa, xb)
+        else:
+            r = op.kernel(xa, xb, *params)
     except ValueError:
         raise RuntimeError(broadcast_message(np.shape(xa), np.shape(xb))) from None
     if type(r) is not np.ndarray or r.dtype != npd:
@@ -172,7 +178,10 @@ def unary(op, x, params=(), floating=False):
     d = x._data
     if floating and d.dtype.kind != "f":
         d = d.astype(D._defaults.float.np)
-    r = op.kernel(d, *params)
+    if d.size >= _BIG and op.par is not None and not params:
+        r = op.par(d)
+    else:
+        r = op.kernel(d, *params)
     if type(r) is not np.ndarray:
         r = np.asarray(r, dtype=d.dtype)
     t = _wrap(r)

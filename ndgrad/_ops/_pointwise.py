@@ -185,8 +185,8 @@ def _div_floor(a, b):
 
 
 # ------------------------------------------------------------------ table
-ADD = defop("add", _add_kernel, _add_vjp, avjp=True)
-SUB = defop("sub", _sub_kernel, _sub_vjp, avjp=True)
+ADD = defop("add", _add_kernel, _add_vjp, avjp=True, par=np.add)
+SUB = defop("sub", _sub_kernel, _sub_vjp, avjp=True, par=np.subtract)
 RSUB = defop("rsub", _rsub_kernel, _rsub_vjp, node="RsubBackward1", avjp=True)
 RSUB_T = defop("rsub_tensor", _rsub_kernel, _rsub_vjp, node="RsubBackward0", avjp=True)
 MUL = defop("mul", np.multiply, _mul_vjp, save=((0, 1), (1, 0)), avjp=True)

@@ -47,7 +47,17 @@ def unreduce(g, shape, dims, keepdim):
 
 
 def _expand(g, shape):
-    return g.expand(shape) if type(g) is Tensor else np.broadcast_to(g, shape)
+    return g.expand(shape) if type(g) is Tensor else broadcast_array(g, shape)
+
+
+def broadcast_array(g, shape):
+    """``np.broadcast_to`` (a read-only view); a 0-d ``g`` (a full reduction's gradient) in ~0.2 us
+    instead of ~1.8 (broadcast_to is Python code around nditer)."""
+    if g.ndim == 0 and shape:
+        v = np.ndarray(shape, g.dtype, g, 0, (0,) * len(shape))
+        v.flags.writeable = False
+        return v
+    return np.broadcast_to(g, shape)
 
 
 def _count(shape, dims):

@@ -218,6 +218,9 @@ def _quiet(f):
             finally:
                 cv_reset(tok)
     k.__name__ = getattr(f, "__name__", "kernel")
+    if isinstance(f, np.ufunc):  # for the op table's multi-core path (ndgrad/_parallel.py)
+        k._ufunc = f
+        k._quiet = _quiet
     return k
 
 

@@ -14,6 +14,7 @@ import numpy as np
 
 from . import grad_mode
 from .graph import AccumulateGrad, Node, _anomaly
+from .._parallel import THRESHOLD as _BIG, Big as _Big
 from .. import _tensor as _T  # partially initialised here (circular); _T._wrap is read at call time
 
 _state = grad_mode._state
@@ -146,6 +147,20 @@ def accumulate_grad(var, g):
     if hooks:
         for h in tuple(hooks.values()):
             h(var)
+
+
+def _run_big(rule, node, g):
+    """An array rule on a big gradient: its elementwise arithmetic on several cores (ndgrad/_parallel.py)."""
+    gb = g.view(_Big)
+    _state.arrays = 2
+    try:
+        outs = rule(node, gb)
+    finally:
+        _state.arrays = True
+    if type(outs) is not tuple:
+        outs = (outs,)
+    # the gradient passed through (add, expand...) is the engine's own array again; other views as plain arrays
+    return tuple(g if o is gb else np.asarray(o) if type(o) is _Big else o for o in outs)
 
 
 def _accumulate_array(var, d, owned):
@@ -302,8 +317,9 @@ def execute(roots, keep_graph, create_graph, targets=None):
                         grads = None
                         _state.arrays = False  # user hooks may run here
                         # owned: referenced only here (d, getrefcount's argument), not a view
-                        _accumulate_array(node.variable, d, type(d) is np.ndarray and getrefcount(d) <= 2
-                                          and d.base is None and d.flags.writeable)
+                        owned = (type(d) is np.ndarray and getrefcount(d) <= 2 and d.base is None
+                                 and d.flags.writeable)
+                        _accumulate_array(node.variable, d, owned)
                         if node._hooks:
                             _post_hooks(node, (), [_as_tensor(d)])
                         _state.arrays = True
@@ -316,7 +332,15 @@ def execute(roots, keep_graph, create_graph, targets=None):
             if live:
                 rule = node._arule if arr else None
                 if rule is not None and not node._hooks and not _anomaly.enabled:
-                    outs = rule(node, grads[0] if node._nout == 1 else tuple(grads))
+                    if node._nout == 1:
+                        g = grads[0]
+                        if type(g) is np.ndarray and g.size >= _BIG:
+                            outs = _run_big(rule, node, g)
+                        else:
+                            outs = rule(node, g)
+                        g = None
+                    else:
+                        outs = rule(node, tuple(grads))
                     if type(outs) is not tuple:
                         outs = (outs,)
                     if len(outs) < len(nexts):
@@ -396,7 +420,7 @@ def execute(roots, keep_graph, create_graph, targets=None):
                             heappush(heap, (-nxt._seq, id(nxt), nxt))
                             nxt = None
                         heappush(heap, (-c._seq, id(c), c))
-            outs = None
+            outs = buf = None  # no stray references: the ownership checks count them
     finally:
         _state.enabled = prev
         _state.arrays = prev_arrays

@@ -15,6 +15,7 @@ _seq = itertools.count()
 
 from .. import _tensor as _T  # noqa: E402  (partially initialised here: _T._wrap is read at call time)
 from .grad_mode import _state as _gm_state  # noqa: E402
+from .._parallel import THRESHOLD as _BIG, Big as _Big  # noqa: E402
 
 BACKWARD_TWICE = (
     "Trying to backward through the graph a second time (or directly access saved tensors after "
@@ -122,7 +123,9 @@ class Node:
         s = self._saved
         if s is None:
             raise freed_error(self)
-        arrays = _gm_state.arrays  # an array rule is running: hand out the data (version-checked all the same)
+        # an array rule is running: hand out the data (version-checked all the same); 2: the gradient is
+        # big, so are big saved arrays (their elementwise arithmetic then runs on several cores)
+        arrays = _gm_state.arrays
         out = []
         for v in s:
             if type(v) is SavedVar:
@@ -130,10 +133,17 @@ class Node:
                 if t is not None:  # a saved input, no hooks: only the version check, inline
                     vc = t._vc
                     if (0 if vc is None else vc.v) == v.version:
-                        out.append(t._data if arrays else t)
+                        if arrays:
+                            t = t._data
+                            if arrays == 2 and t.size >= _BIG:
+                                t = t.view(_Big)
+                        out.append(t)
                         continue
                 elif arrays and v.unpack_hook is None and v.vc.v == v.version:  # a saved output
-                    out.append(v.data)
+                    t = v.data
+                    if arrays == 2 and t.size >= _BIG:
+                        t = t.view(_Big)
+                    out.append(t)
                     continue
                 v = v.unpack(self)
                 if arrays:
