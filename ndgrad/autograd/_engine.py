@@ -1,13 +1,16 @@
-"""The backward engine: iterative dependency counting from the roots.
+"""The backward engine: iterative, in reverse creation order.
 
-One pass discovers the graph and counts, per node, the edges that lead into
-it; a node runs once all of them have delivered (a heap orders ready nodes by
-creation, newest first, like PyTorch). Gradients are reduced to each input's
-shape and dtype in exactly one place (``_fit``), summed per node input, and
-dropped as soon as the node that consumed them has run.
+One pass discovers the nodes reachable from the roots; they then run newest
+first (a node is created after its inputs' nodes, so every node runs after all
+that feed it: PyTorch's order, without a ready queue). Leaves accumulate as
+soon as their last gradient arrives. Gradients are reduced to each input's
+shape and dtype in exactly one place (``_fit``/``_fit_array``), summed per
+node input, and dropped as soon as the node that consumed them has run.
+Without ``create_graph`` they travel as NumPy arrays (array mode, see
+``_ops/_core.py``).
 """
-import heapq
 import sys
+from operator import attrgetter
 from sys import getrefcount
 
 import numpy as np
@@ -21,9 +24,7 @@ _state = grad_mode._state
 RUNS = 0  # backward passes started (explain() tells 'not run yet' from 'did not reach')
 
 
-def _seq_of(node):
-    # leaves (AccumulateGrad, _seq = inf) and other edgeless nodes have no children: first
-    return node._seq if node.next_functions else -1
+_seq_key = attrgetter("_seq")
 
 
 def _fit_array(d, meta):
@@ -210,38 +211,38 @@ def execute(roots, keep_graph, create_graph, targets=None):
     """
     global RUNS
     RUNS += 1
-    # discover the graph, counting the edges into each node (deps doubles as the seen set)
-    deps = {}
+    # A node is always created after its inputs' nodes, so running nodes in descending creation order
+    # (_seq) runs each after every node that feeds it: no dependency counts, no ready queue. Leaves
+    # (AccumulateGrad, reused across graphs, _seq = inf) run as soon as their last gradient arrives,
+    # like PyTorch's: only their incoming edges are counted (accs).
+    nodes = {}  # reachable interior nodes (an ordered set)
+    accs = {}   # reachable leaves -> edges into them still to deliver
     stack = []
     for node, _, _ in roots:
-        if node not in deps:
-            deps[node] = 0
+        if type(node) is AccumulateGrad:
+            accs.setdefault(node, 0)
+        elif node not in nodes:
+            nodes[node] = None
             stack.append(node)
-    captured = needed = tmap = run_target = None
-    if targets is None:
-        while stack:
-            for c, _ in stack.pop().next_functions:
-                if c is not None:
-                    if c in deps:
-                        deps[c] += 1
-                    else:
-                        deps[c] = 1
-                        stack.append(c)
-    else:
-        # discover every node; then, children before parents (a node is always created after its inputs'
-        # nodes, so ascending _seq is such an order), mark the nodes from which a target is reachable
-        while stack:
-            for c, _ in stack.pop().next_functions:
-                if c is not None and c not in deps:
-                    deps[c] = 0
+    while stack:
+        for c, _ in stack.pop().next_functions:
+            if c is not None:
+                if type(c) is AccumulateGrad:
+                    accs[c] = accs.get(c, 0) + 1
+                elif c not in nodes:
+                    nodes[c] = None
                     stack.append(c)
+    captured = needed = tmap = run_target = None
+    if targets is not None:
+        # children before parents (ascending _seq, leaves first), mark the nodes from which a target is
+        # reachable, and the target nodes that must still run (another target lies below them)
         captured = [None] * len(targets)
         tmap = {}
         for i, (n, nr) in enumerate(targets):
             tmap.setdefault(n, []).append((nr, i))
-        needed = set()
-        run_target = set()  # target nodes run only if another target lies below them
-        for n in sorted(deps, key=_seq_of):
+        needed = set(a for a in accs if a in tmap)
+        run_target = set()
+        for n in sorted(nodes, key=_seq_key):
             for c, _ in n.next_functions:
                 if c in needed:
                     needed.add(n)
@@ -251,11 +252,15 @@ def execute(roots, keep_graph, create_graph, targets=None):
             else:
                 if n in tmap:
                     needed.add(n)
-        deps = {}
-        for n in needed:
-            for c, _ in n.next_functions:
-                if c in needed:
-                    deps[c] = deps.get(c, 0) + 1
+        nodes = [n for n in nodes if n in needed]
+        accs = {a: 0 for a in accs if a in needed}
+        if accs:
+            for n in nodes:
+                for c, _ in n.next_functions:
+                    if c in accs:
+                        accs[c] += 1
+    order = sorted(nodes, key=_seq_key)  # popped from the end: newest first
+    pending = [a for a, k in accs.items() if k == 0]  # leaves that are roots, fed by nothing
 
     # array mode: no graph is built, so gradients travel as NumPy arrays and rules with an array form
     # run on them (see _ops/_core.py); tensors appear only for hooks, tensor rules and the results
@@ -269,32 +274,33 @@ def execute(roots, keep_graph, create_graph, targets=None):
             buf = buffers[node] = [None] * node._nout
         buf[nr] = g if buf[nr] is None else buf[nr] + g
 
-    heap = []
-    pushed = set()
-    for node, _, _ in roots:
-        if node not in pushed and deps.get(node, 0) == 0 and (needed is None or node in needed):
-            pushed.add(node)
-            heapq.heappush(heap, (-node._seq, id(node), node))
-
     prev = _state.enabled
     prev_arrays = _state.arrays
     _state.enabled = create_graph
     _state.arrays = arr  # while set, ctx.saved hands array rules NumPy arrays (switched off around tensor code)
     # array rules run NumPy directly: silence its floating-point warnings as the ops' kernels do (PyTorch has none)
     quiet = _quiet() if arr else None
-    heappop, heappush = heapq.heappop, heapq.heappush
-    nxt = None  # the only ready node, kept off the heap (a chain never touches the heap)
+    pop = order.pop
     try:
         while True:
-            if nxt is not None:
-                node = nxt
-                nxt = None
-            elif heap:
-                node = heappop(heap)[2]
+            if pending:
+                node = pending.pop()
+            elif order:
+                node = pop()
             else:
                 break
             grads = buffers.pop(node, None)
             if grads is None:
+                if not (node._tensor_pre_hooks or node._retain_hooks or node._pre_hooks):
+                    # no gradient reached it: nothing to run, but its leaves stop waiting for it
+                    if accs:
+                        for c, _ in node.next_functions:
+                            if c in accs:
+                                k = accs[c] - 1
+                                accs[c] = k
+                                if k == 0:
+                                    pending.append(c)
+                    continue
                 grads = [None] * node._nout
             if node._tensor_pre_hooks or node._retain_hooks or node._pre_hooks:
                 _state.arrays = False
@@ -410,16 +416,11 @@ def execute(roots, keep_graph, create_graph, targets=None):
                                 buf[cnr] = old + g
                             old = None
                         g = None
-                dc = deps[c] - 1
-                deps[c] = dc
-                if dc == 0:
-                    if nxt is None and not heap:
-                        nxt = c
-                    else:
-                        if nxt is not None:
-                            heappush(heap, (-nxt._seq, id(nxt), nxt))
-                            nxt = None
-                        heappush(heap, (-c._seq, id(c), c))
+                if type(c) is AccumulateGrad:
+                    k = accs[c] - 1
+                    accs[c] = k
+                    if k == 0:
+                        pending.append(c)
             outs = buf = None  # no stray references: the ownership checks count them
     finally:
         _state.enabled = prev
