@@ -27,6 +27,12 @@ def _index_vjp(ctx, g):
     return (apply(INDEX_BACKWARD, (g,), (g._data,), (shape, npd, idx, advanced)),)
 
 
+def _index_avjp(ctx, g):  # _index_vjp on arrays
+    idx, advanced = ctx._params
+    shape, npd = ctx._meta[0]
+    return (_index_back_k(g, shape, npd, idx, advanced),)
+
+
 def _index_back_vjp(ctx, gg):
     shape, npd, idx, advanced = ctx._params
     return (getitem_np(gg, idx, advanced),)
@@ -112,6 +118,8 @@ def _index_select_vjp(ctx, g):
     shape = ctx._meta[0][0]
     idx = [builtins.slice(None)] * len(shape)
     idx[dim] = index
+    if type(g) is not Tensor:  # the array rule
+        return (_index_back_k(g, shape, g.dtype, tuple(idx), True),)
     return (apply(INDEX_BACKWARD, (g,), (g._data,), (shape, g._data.dtype, tuple(idx), True)),)
 
 
@@ -122,16 +130,23 @@ def _masked_fill_k(x, mask, value):
 def _masked_fill_vjp(ctx, g):
     mask, = ctx._params
     n = ctx._needs
-    gx = where(_wrap(mask), 0.0, g) if n[0] else None
-    gv = where(_wrap(mask), g, 0.0).sum() if len(n) > 1 and n[1] else None
+    if type(g) is Tensor:
+        w, mask = where, _wrap(mask)
+    else:  # the array rule
+        w = np.where
+    gx = w(mask, 0.0, g) if n[0] else None
+    gv = w(mask, g, 0.0).sum() if len(n) > 1 and n[1] else None
     return (gx, gv) if len(n) > 1 else (gx,)
 
 
 def _where_vjp(ctx, g):
     cond, = ctx._params
     n = ctx._needs
-    c = _wrap(cond)
-    return (where(c, g, 0.0) if n[0] else None, where(c, 0.0, g) if n[1] else None)
+    if type(g) is Tensor:
+        w, cond = where, _wrap(cond)
+    else:  # the array rule
+        w = np.where
+    return (w(cond, g, 0.0) if n[0] else None, w(cond, 0.0, g) if n[1] else None)
 
 
 def _masked_select_vjp(ctx, g):
@@ -150,11 +165,11 @@ def _diag_embed_vjp(ctx, g):
     return (g.diagonal(k),)
 
 
-SELECT = defop("select", None, _index_vjp, node="SelectBackward0")
-SLICE = defop("slice", None, _index_vjp, node="SliceBackward0")
-UNSQ_IDX = defop("unsqueeze_index", None, _index_vjp, node="UnsqueezeBackward0")
-ALIAS = defop("alias", None, _index_vjp, node="AliasBackward0")
-INDEX = defop("index", None, _index_vjp, node="IndexBackward0")
+SELECT = defop("select", None, _index_vjp, node="SelectBackward0", avjp=_index_avjp)
+SLICE = defop("slice", None, _index_vjp, node="SliceBackward0", avjp=_index_avjp)
+UNSQ_IDX = defop("unsqueeze_index", None, _index_vjp, node="UnsqueezeBackward0", avjp=_index_avjp)
+ALIAS = defop("alias", None, _index_vjp, node="AliasBackward0", avjp=_index_avjp)
+INDEX = defop("index", None, _index_vjp, node="IndexBackward0", avjp=_index_avjp)
 INDEX_BACKWARD = defop("index_backward", _index_back_k, _index_back_vjp, node="IndexPutBackward0")
 ZERO_REGION = defop("zero_region", _zero_region_k, _zero_region_vjp, node="IndexPutBackward0")
 COPY_SLICES = defop("copy_slices", None, _copy_slices_vjp, node="CopySlices")
@@ -165,10 +180,10 @@ GATHER = defop("gather", _gather_k, _gather_vjp, save=(2,))
 GATHER_BACKWARD = defop("gather_backward", _gather_back_k, _gather_back_vjp, node="ScatterAddBackward0")
 SCATTER = defop("scatter", _scatter_k, _scatter_vjp)
 SCATTER_ADD = defop("scatter_add", _scatter_add_k, _scatter_add_vjp)
-INDEX_SELECT = defop("index_select", _index_select_k, _index_select_vjp)
-MASKED_FILL = defop("masked_fill", _masked_fill_k, _masked_fill_vjp)
-MASKED_FILL_T = defop("masked_fill_tensor", _masked_fill_k, _masked_fill_vjp, node="MaskedFillBackward1")
-WHERE = defop("where", np.where, _where_vjp)
+INDEX_SELECT = defop("index_select", _index_select_k, _index_select_vjp, avjp=True)
+MASKED_FILL = defop("masked_fill", _masked_fill_k, _masked_fill_vjp, avjp=True)
+MASKED_FILL_T = defop("masked_fill_tensor", _masked_fill_k, _masked_fill_vjp, node="MaskedFillBackward1", avjp=True)
+WHERE = defop("where", np.where, _where_vjp, avjp=True)
 MASKED_SELECT = defop("masked_select", None, _masked_select_vjp)
 DIAG_EMBED = defop("diag_embed", _diag_embed_k, _diag_embed_vjp)
 
@@ -187,8 +202,8 @@ def _index_add_vjp(ctx, g):
 INDEX_ADD = defop("index_add", None, _index_add_vjp)
 SCATTER_VALUE = defop("scatter_value", _scatter_k, _scatter_vjp, node="ScatterBackward1")
 # index_fill is masked_fill along a dim; PyTorch names its nodes IndexFillBackward0 (scalar) / 1 (tensor value)
-INDEX_FILL = defop("index_fill", None, _masked_fill_vjp, node="IndexFillBackward0")
-INDEX_FILL_T = defop("index_fill_tensor", None, _masked_fill_vjp, node="IndexFillBackward1")
+INDEX_FILL = defop("index_fill", None, _masked_fill_vjp, node="IndexFillBackward0", avjp=True)
+INDEX_FILL_T = defop("index_fill_tensor", None, _masked_fill_vjp, node="IndexFillBackward1", avjp=True)
 
 
 # C++ type names PyTorch prints in some messages

@@ -115,7 +115,7 @@ DOT = defop("dot", np.dot, _dot_vjp, save=((0, 1), (1, 0)), avjp=True)
 MV = defop("mv", np.matmul, _mv_vjp, save=((0, 1), (1, 0)), avjp=_mv_avjp)
 MM = defop("mm", np.matmul, _mm_vjp, save=((0, 1), (1, 0)), avjp=_mm_avjp)
 BMM = defop("bmm", np.matmul, _bmm_vjp, save=((0, 1), (1, 0)), avjp=_bmm_avjp)
-SQUEEZE_ = defop("squeeze_", np.reshape, lambda ctx, g: (g.reshape(ctx._meta[0][0]),), node="SqueezeBackward4")
+SQUEEZE_ = defop("squeeze_", np.reshape, lambda ctx, g: (g.reshape(ctx._meta[0][0]),), node="SqueezeBackward4", avjp=True)
 MATMUL = defop("matmul", np.matmul, _matmul_vjp, node="UnsafeViewBackward0", save=((0, 1), (1, 0)), avjp=True)
 ADDMM = defop("addmm", None, _addmm_vjp, save=((1, 2), (2, 1)), avjp=_addmm_avjp)
 

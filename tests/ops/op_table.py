@@ -471,6 +471,7 @@ E("scatter", lambda m, a, d, i: a.scatter(d, i, 0.5), _gather_gen)
 E("scatter_add", lambda m, a, d, i: m.scatter_add(a, d, i, a * 2), _gather_gen)
 E("index_add", lambda m, a, b: a.index_add(0, m.tensor([1, 0]), b), mat((3, 2), (2, 2)))
 E("index_fill", lambda m, a: a.index_fill(1, m.tensor([0, 2]), -1.0), mat((2, 3)))
+E("index_fill_t", lambda m, a, v: a.index_fill(1, m.tensor([0, 2]), v), mat((2, 3), ()))
 E("nonzero", lambda m, a: m.nonzero(a), unary(), dtypes=ALL, grad=False)
 
 # ------------------------------------------------------------ comparisons, predicates
