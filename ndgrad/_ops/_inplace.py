@@ -165,6 +165,18 @@ def _fast_arith(ufunc, name, alpha_ok=False):
     from ._pointwise import _check_bool_sub
 
     def method(self, other, *, alpha=1, **kw):
+        d = self._data
+        if not _state.enabled and alpha == 1 and not kw and d.dtype.kind == "f" and d.flags.writeable:
+            # the optimizer-step case (no_grad, float tensor, a number or a same-shaped same-dtype tensor):
+            # every check below passes, so go straight to the kernel
+            t = type(other)
+            xb = other if t is float or t is int else (
+                other._data if t is Tensor and other._data.dtype is d.dtype and other._data.shape == d.shape
+                else None)
+            if xb is not None:
+                ufunc(d, xb, out=d)
+                self._bump()
+                return self
         if kw.get("rounding_mode") is not None or _recording(self, (other,), {}):
             return slow(self, other, alpha=alpha, **kw) if alpha_ok else slow(self, other, **kw)
         check_inplace(self)

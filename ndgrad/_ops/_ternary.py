@@ -7,7 +7,7 @@ step for step.
 import numpy as np
 
 from .._tensor import Tensor
-from ._core import defop
+from ._core import _fw, _state, defop
 from ._dispatch import apply, pyscalar, result_dtype
 
 
@@ -116,7 +116,6 @@ def lerp(input, end, weight, *, out=None):
 # Outside recording (an optimizer step), write straight into self with the
 # kernels' arithmetic order; otherwise PyTorch's generic in-place semantics.
 def _plain(self, *others):
-    from ._core import _fw, _state
     if _fw.on or not self._data.flags.writeable:
         return False
     if _state.enabled and (self._requires_grad or any(o._requires_grad for o in others if isinstance(o, Tensor))):
