@@ -98,3 +98,16 @@ def test_profile_mode():
          "--quick", "--top", "3"], cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr
     assert "floor ok" in proc.stdout and "function calls" in proc.stdout
+
+
+def test_bare_tape_floor_computes_the_workloads(ndgrad):
+    # bench/tape_floor.py: the least a Python tape over NumPy costs; it must compute the same numbers
+    from bench import tape_floor
+    from bench.workloads import _chain_step
+    x = ndgrad.tensor(0.3, dtype=ndgrad.float64, requires_grad=True)
+    y = x
+    for i in range(20):
+        y = _chain_step(ndgrad, y, i)
+    y.backward()
+    assert float(tape_floor.chain(20)) == pytest.approx(x.grad.item(), rel=1e-12)
+    assert math.isfinite(float(tape_floor.polyfit(50, 3)))
