@@ -2,8 +2,9 @@
 
 Backward without ``create_graph`` runs an op's rule on NumPy arrays when it has one; with
 ``create_graph`` it runs the tensor rule. Both must give the same gradients (values, dtypes,
-shapes) for every op-table entry, over hypothesis shapes and both float dtypes; and every op that
-declares an array rule must be reached by some entry, so none goes untested.
+shapes) for every op-table entry (hypothesis shapes, both float dtypes) and every nn functional
+case of tests/nn/test_nn_gradcheck.py; and every op that declares an array rule must be reached
+by one of them, so none goes untested.
 """
 import numpy as np
 import pytest
@@ -67,8 +68,36 @@ def test_array_rule_equals_tensor_rule(entry, data):
         np.testing.assert_allclose(a.numpy(), t.detach().numpy(), rtol=tol, atol=tol, equal_nan=True)
 
 
+def _nn_cases():
+    import os
+    import sys
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "nn"))
+    from test_nn_gradcheck import CASES
+    return CASES
+
+
+NN = _nn_cases()
+
+
+@pytest.mark.parametrize("name", sorted(NN))
+def test_nn_array_rule_equals_tensor_rule(name):
+    fn, make = NN[name]
+    ins = make()
+    outs = fn(*ins)
+    outs = [o for o in (outs if isinstance(outs, (tuple, list)) else (outs,)) if o.requires_grad]
+    REACHED.update(type(n).__name__ for n in _nodes(outs) if getattr(n, "_arule", None) is not None)
+    rng = np.random.default_rng(1)
+    gouts = [ndgrad.from_numpy(rng.standard_normal(o.shape)) for o in outs]
+    kw = dict(grad_outputs=gouts, retain_graph=True, allow_unused=True)
+    for a, t in zip(ndgrad.autograd.grad(outs, ins, **kw), ndgrad.autograd.grad(outs, ins, create_graph=True, **kw)):
+        assert (a is None) == (t is None)
+        if a is not None:
+            assert a.dtype == t.dtype and a.shape == t.shape
+            np.testing.assert_allclose(a.numpy(), t.detach().numpy(), rtol=1e-12, atol=1e-12)
+
+
 def test_every_array_rule_is_reached():
     if len(REACHED) == 0:
-        pytest.skip("run with the table test above (it records which array rules ran)")
+        pytest.skip("run with the table tests above (they record which array rules ran)")
     declared = {op.node_cls.__name__ for op in OPS.values() if op.avjp is not None}
     assert declared - REACHED == set()
