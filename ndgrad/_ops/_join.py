@@ -57,11 +57,53 @@ def _unbind_vjp(ctx, grads):
 
 
 # ------------------------------------------------------------------ table
-CAT = defop("cat", None, _cat_vjp)
-STACK = defop("stack", None, _stack_vjp)
-SPLIT = defop("split", None, _split_vjp, nout=-1)
-UNBIND = defop("unbind", None, _unbind_vjp, nout=-1)
-SPLIT_WITH_SIZES = defop("split_with_sizes", None, _split_vjp, node="SplitWithSizesBackward0", nout=-1)
+# the rules above on NumPy arrays (used when backward builds no graph; see _core.py)
+def _cat_avjp(ctx, g):
+    dim, sizes = ctx._params
+    outs = []
+    start = 0
+    lead = (slice(None),) * dim
+    for i, (n, sz) in enumerate(zip(ctx._needs, sizes)):
+        if sz is None:
+            outs.append(np.zeros(ctx._meta[i][0], dtype=ctx._meta[i][1]) if n else None)
+            continue
+        outs.append(g[lead + (slice(start, start + sz),)] if n else None)
+        start += sz
+    return tuple(outs)
+
+
+def _stack_avjp(ctx, g):
+    dim, = ctx._params
+    lead = (slice(None),) * dim
+    return tuple(g[lead + (i,)] if n else None for i, n in enumerate(ctx._needs))
+
+
+def _missing_parts(grads, shapes, npd):
+    if type(grads) is not tuple:  # one piece: the engine passes the single grad
+        grads = (grads,)
+    return [gi if gi is not None else np.zeros(s, dtype=npd) for gi, s in zip(grads, shapes)]
+
+
+def _split_avjp(ctx, grads):
+    dim, sizes = ctx._params
+    shape, npd = ctx._meta[0]
+    shapes = [shape[:dim] + (sz,) + shape[dim + 1:] for sz in sizes]
+    return (np.concatenate(_missing_parts(grads, shapes, npd), axis=dim),)
+
+
+def _unbind_avjp(ctx, grads):
+    dim, = ctx._params
+    shape, npd = ctx._meta[0]
+    part = shape[:dim] + shape[dim + 1:]
+    return (np.stack(_missing_parts(grads, [part] * shape[dim], npd), axis=dim),)
+
+
+CAT = defop("cat", None, _cat_vjp, avjp=_cat_avjp)
+STACK = defop("stack", None, _stack_vjp, avjp=_stack_avjp)
+SPLIT = defop("split", None, _split_vjp, nout=-1, avjp=_split_avjp)
+UNBIND = defop("unbind", None, _unbind_vjp, nout=-1, avjp=_unbind_avjp)
+SPLIT_WITH_SIZES = defop("split_with_sizes", None, _split_vjp, node="SplitWithSizesBackward0", nout=-1,
+                         avjp=_split_avjp)
 
 
 # ------------------------------------------------------- public functions
