@@ -64,7 +64,12 @@ def _erf_vjp(ctx, g):
     return (g * exp(-(x * x)) * (2.0 / _SQRT_PI),)
 
 
-ERF = defop("erf", erf_np, _erf_vjp, save=(0,))
+def _erf_avjp(ctx, g):  # _erf_vjp on arrays
+    x, = ctx.saved
+    return (g * np.exp(-(x * x)) * (2.0 / _SQRT_PI),)
+
+
+ERF = defop("erf", erf_np, _erf_vjp, save=(0,), avjp=_erf_avjp)
 
 
 def erf(x):
@@ -189,17 +194,75 @@ def _logsigmoid_vjp(ctx, g):
     return (g * sigmoid(-x),)
 
 
-LEAKY_RELU = defop("leaky_relu", _leaky_kernel, _leaky_vjp, node="LeakyReluBackward0", save=(0,))
-ELU = defop("elu", _elu_kernel, _elu_vjp, save=("out",))
+# the activation rules above on NumPy arrays (used when backward builds no graph; see _core.py)
+def _leaky_avjp(ctx, g):  # x saved (LeakyReluBackward0), or the result (LeakyReluBackward1): same sign
+    v, = ctx.saved
+    return (g * np.where(v > 0, 1.0, ctx._params[0]).astype(g.dtype),)
+
+
+def _elu_avjp(ctx, g):
+    out, = ctx.saved
+    alpha, scale, input_scale = ctx._params
+    return (np.where(out > 0, g * scale, g * ((out + alpha * scale) * input_scale)),)
+
+
+def _celu_avjp(ctx, g):
+    out, = ctx.saved
+    alpha, = ctx._params
+    return (np.where(out > 0, g, g * ((out + alpha) / alpha)),)
+
+
+def _gelu_avjp(ctx, g):
+    x, = ctx.saved
+    if ctx._params[0] == "tanh":
+        x2 = x * x
+        t = np.tanh((x + x2 * x * 0.044715) * _S2PI)
+        return (g * ((1 + t) * 0.5 + x * 0.5 * (1 - t * t) * ((1 + x2 * (3 * 0.044715)) * _S2PI)),)
+    cdf = (erf_np(x * _S2) + 1) * 0.5
+    return (g * (cdf + x * (np.exp(x * x * -0.5) * _INV_SQRT_2PI)),)
+
+
+def _silu_avjp(ctx, g):
+    x, = ctx.saved
+    s = _sigmoid_np(x)
+    return (g * (s * (1 + x * (1 - s))),)
+
+
+def _softplus_avjp(ctx, g):
+    x, = ctx.saved
+    beta, threshold = ctx._params
+    return (np.where(x * beta > threshold, g, g * _sigmoid_np(x * beta)),)
+
+
+def _hardtanh_avjp(ctx, g):
+    x, = ctx.saved
+    lo, hi = ctx._params
+    return (g * ((x > lo) & (x < hi)),)
+
+
+def _logsigmoid_avjp(ctx, g):
+    x, = ctx.saved
+    return (g * _sigmoid_np(-x),)
+
+
+def _sigmoid_np(x):
+    from ._unary import _sigmoid_kernel
+    return _sigmoid_kernel(x)
+
+
+LEAKY_RELU = defop("leaky_relu", _leaky_kernel, _leaky_vjp, node="LeakyReluBackward0", save=(0,), avjp=_leaky_avjp)
+ELU = defop("elu", _elu_kernel, _elu_vjp, save=("out",), avjp=_elu_avjp)
 # the in-place forms save the result (PyTorch's *Backward1 nodes)
-LEAKY_RELU_ = defop("leaky_relu_", _leaky_kernel, _leaky_out_vjp, node="LeakyReluBackward1", save=("out",))
-ELU_ = defop("elu_", _elu_kernel, _elu_vjp, node="EluBackward1", save=("out",))
-CELU = defop("celu", _celu_kernel, _celu_vjp, save=("out",))
-GELU = defop("gelu", _gelu_kernel, _gelu_vjp, save=(0,))
-SILU = defop("silu", _silu_kernel, _silu_vjp, save=(0,))
-SOFTPLUS = defop("softplus", _softplus_kernel, _softplus_vjp, save=(0,))
-HARDTANH = defop("hardtanh", _hardtanh_kernel, _hardtanh_vjp, save=(0,))
-LOGSIGMOID = defop("log_sigmoid", _logsigmoid_kernel, _logsigmoid_vjp, node="LogSigmoidBackward0", save=(0,))
+LEAKY_RELU_ = defop("leaky_relu_", _leaky_kernel, _leaky_out_vjp, node="LeakyReluBackward1", save=("out",),
+                    avjp=_leaky_avjp)
+ELU_ = defop("elu_", _elu_kernel, _elu_vjp, node="EluBackward1", save=("out",), avjp=_elu_avjp)
+CELU = defop("celu", _celu_kernel, _celu_vjp, save=("out",), avjp=_celu_avjp)
+GELU = defop("gelu", _gelu_kernel, _gelu_vjp, save=(0,), avjp=_gelu_avjp)
+SILU = defop("silu", _silu_kernel, _silu_vjp, save=(0,), avjp=_silu_avjp)
+SOFTPLUS = defop("softplus", _softplus_kernel, _softplus_vjp, save=(0,), avjp=_softplus_avjp)
+HARDTANH = defop("hardtanh", _hardtanh_kernel, _hardtanh_vjp, save=(0,), avjp=_hardtanh_avjp)
+LOGSIGMOID = defop("log_sigmoid", _logsigmoid_kernel, _logsigmoid_vjp, node="LogSigmoidBackward0", save=(0,),
+                   avjp=_logsigmoid_avjp)
 
 
 def activation(x, op, *params):
@@ -329,7 +392,7 @@ def _huber_vjp(ctx, g):
     return _pair(ctx, _scale(ctx, g) * f)
 
 
-MSE_LOSS = defop("mse_loss", _mse_kernel, _mse_vjp, node="MseLossBackward0", save=(0, 1))
+MSE_LOSS = defop("mse_loss", _mse_kernel, _mse_vjp, node="MseLossBackward0", save=(0, 1), avjp=True)
 SMOOTH_L1_LOSS = defop("smooth_l1_loss", _smooth_l1_kernel, _smooth_l1_vjp, node="SmoothL1LossBackward0",
                        save=(0, 1))
 HUBER_LOSS = defop("huber_loss", _huber_kernel, _huber_vjp, save=(0, 1))

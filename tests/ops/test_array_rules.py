@@ -89,6 +89,8 @@ EXTRA = {
     "split_with_sizes": (lambda x: x.split([1, 2], 1), lambda: [_t(2, 3)]),
     "cat_stack": (lambda x, y: ndgrad.stack([ndgrad.cat([x, y], 0), ndgrad.cat([y, x], 0)], 1),
                   lambda: [_t(2, 3), _t(1, 3)]),
+    "leaky_relu_inplace": (lambda x: ndgrad.nn.functional.leaky_relu(x * 1, 0.2, inplace=True), lambda: [_t(2, 3)]),
+    "elu_inplace": (lambda x: ndgrad.nn.functional.elu(x * 1, 0.7, inplace=True), lambda: [_t(2, 3)]),
 }
 
 
