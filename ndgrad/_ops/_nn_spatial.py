@@ -11,7 +11,7 @@ import math
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from .._tensor import _wrap
+from .._tensor import Tensor, _wrap
 from ._core import defop, needs_grad, record
 from ._dispatch import apply, out_array
 
@@ -96,16 +96,17 @@ def _col2im_kernel(cols, size, k, s, p, d, layout="ncl", n=None):
 def _im2col_vjp(ctx, g):
     k, s, p, d, layout = ctx._params
     shape = ctx._meta[0][0]
-    return (col2im(g, shape[2:], k, s, p, d, layout, shape[0]),)
+    f = col2im if type(g) is Tensor else _col2im_kernel  # the latter: the array rule
+    return (f(g, shape[2:], k, s, p, d, layout, shape[0]),)
 
 
 def _col2im_vjp(ctx, g):
     size, k, s, p, d, layout, n = ctx._params
-    return (im2col(g, k, s, p, d, layout),)
+    return ((im2col if type(g) is Tensor else _im2col_kernel)(g, k, s, p, d, layout),)
 
 
-IM2COL = defop("im2col", _im2col_kernel, _im2col_vjp, node="Im2ColBackward0")
-COL2IM = defop("col2im", _col2im_kernel, _col2im_vjp, node="Col2ImBackward0")
+IM2COL = defop("im2col", _im2col_kernel, _im2col_vjp, node="Im2ColBackward0", avjp=True)
+COL2IM = defop("col2im", _col2im_kernel, _col2im_vjp, node="Col2ImBackward0", avjp=True)
 
 
 def im2col(x, k, s, p, d, layout="ncl"):
@@ -134,27 +135,30 @@ def _conv_kernel(x, w, b, s, p, d, groups):
 
 
 def _conv_vjp(ctx, g):
+    # also the array rule: only methods tensors and NumPy arrays share, and im2col/col2im on either
     x, w = ctx.saved
     s, p, d, groups = ctx._params
     need = ctx._needs
     xshape = ctx._meta[0][0]
     k = tuple(w.shape[2:])
     n, o = g.shape[0], g.shape[1]
-    gy = g.transpose(0, 1).reshape(groups, o // groups, g.numel() // o if o else 0)
+    tensors = type(g) is Tensor
+    gy = g.swapaxes(0, 1).reshape(groups, o // groups, math.prod(g.shape) // o if o else 0)
     gx = gw = gb = None
     if need[1]:
-        cols = im2col(x, k, s, p, d, "kn")
-        gw = (gy @ cols.reshape(groups, cols.shape[0] // groups, cols.shape[1]).transpose(-1, -2)).reshape(w.shape)
+        cols = im2col(x, k, s, p, d, "kn") if tensors else _im2col_kernel(x, k, s, p, d, "kn")
+        gw = (gy @ cols.reshape(groups, cols.shape[0] // groups, cols.shape[1]).swapaxes(-1, -2)).reshape(w.shape)
     if need[0]:
-        ck = w.numel() // o * groups
-        gcols = (w.reshape(groups, o // groups, ck // groups).transpose(-1, -2) @ gy).reshape(ck, gy.shape[-1])
-        gx = col2im(gcols, xshape[2:], k, s, p, d, "kn", n)
+        ck = math.prod(w.shape) // o * groups
+        gcols = (w.reshape(groups, o // groups, ck // groups).swapaxes(-1, -2) @ gy).reshape(ck, gy.shape[-1])
+        gx = (col2im(gcols, xshape[2:], k, s, p, d, "kn", n) if tensors
+              else _col2im_kernel(gcols, xshape[2:], k, s, p, d, "kn", n))
     if len(need) > 2 and need[2]:
         gb = g.sum((0,) + tuple(range(2, g.ndim)))
     return gx, gw, gb
 
 
-CONV = defop("convolution", None, _conv_vjp, save=((0, 1), 1))
+CONV = defop("convolution", None, _conv_vjp, save=((0, 1), 1), avjp=True)
 
 
 def conv_op(x, w, b, s, p, d, groups):
