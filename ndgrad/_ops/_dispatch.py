@@ -226,6 +226,13 @@ def apply(op, inputs, arrays, params=(), nondiff=()):
     return outs
 
 
+def apply_to(op, g, params):
+    """A rule's "run op on the gradient": recorded on a tensor, the kernel alone on an array (array rules)."""
+    if type(g) is Tensor:
+        return apply(op, (g,), (g._data,), params)
+    return op.kernel(g, *params)
+
+
 def view_of(base, arr, op, params, record_inputs=None):
     """A result that shares ``base``'s memory (a view): same version counter, ``_base`` set."""
     t = _wrap(arr)

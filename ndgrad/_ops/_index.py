@@ -7,7 +7,7 @@ import numpy as np
 from .. import _dtype as D
 from .._tensor import Tensor, _wrap
 from ._core import _state, defop, needs_grad, record
-from ._dispatch import apply, as_tensor_arg, out_array, result_dtype, view_of
+from ._dispatch import apply, apply_to, as_tensor_arg, out_array, result_dtype, view_of
 from ._reduce import dim_index
 
 
@@ -24,13 +24,7 @@ def _index_back_k(g, shape, npd, idx, advanced):
 def _index_vjp(ctx, g):
     idx, advanced = ctx._params
     shape, npd = ctx._meta[0]
-    return (apply(INDEX_BACKWARD, (g,), (g._data,), (shape, npd, idx, advanced)),)
-
-
-def _index_avjp(ctx, g):  # _index_vjp on arrays
-    idx, advanced = ctx._params
-    shape, npd = ctx._meta[0]
-    return (_index_back_k(g, shape, npd, idx, advanced),)
+    return (apply_to(INDEX_BACKWARD, g, (shape, npd, idx, advanced)),)
 
 
 def _index_back_vjp(ctx, gg):
@@ -118,9 +112,8 @@ def _index_select_vjp(ctx, g):
     shape = ctx._meta[0][0]
     idx = [builtins.slice(None)] * len(shape)
     idx[dim] = index
-    if type(g) is not Tensor:  # the array rule
-        return (_index_back_k(g, shape, g.dtype, tuple(idx), True),)
-    return (apply(INDEX_BACKWARD, (g,), (g._data,), (shape, g._data.dtype, tuple(idx), True)),)
+    return (apply_to(INDEX_BACKWARD, g, (shape, g.dtype if type(g) is not Tensor else g._data.dtype, tuple(idx),
+                                          True)),)
 
 
 def _masked_fill_k(x, mask, value):
@@ -165,11 +158,11 @@ def _diag_embed_vjp(ctx, g):
     return (g.diagonal(k),)
 
 
-SELECT = defop("select", None, _index_vjp, node="SelectBackward0", avjp=_index_avjp)
-SLICE = defop("slice", None, _index_vjp, node="SliceBackward0", avjp=_index_avjp)
-UNSQ_IDX = defop("unsqueeze_index", None, _index_vjp, node="UnsqueezeBackward0", avjp=_index_avjp)
-ALIAS = defop("alias", None, _index_vjp, node="AliasBackward0", avjp=_index_avjp)
-INDEX = defop("index", None, _index_vjp, node="IndexBackward0", avjp=_index_avjp)
+SELECT = defop("select", None, _index_vjp, node="SelectBackward0", avjp=True)
+SLICE = defop("slice", None, _index_vjp, node="SliceBackward0", avjp=True)
+UNSQ_IDX = defop("unsqueeze_index", None, _index_vjp, node="UnsqueezeBackward0", avjp=True)
+ALIAS = defop("alias", None, _index_vjp, node="AliasBackward0", avjp=True)
+INDEX = defop("index", None, _index_vjp, node="IndexBackward0", avjp=True)
 INDEX_BACKWARD = defop("index_backward", _index_back_k, _index_back_vjp, node="IndexPutBackward0")
 ZERO_REGION = defop("zero_region", _zero_region_k, _zero_region_vjp, node="IndexPutBackward0")
 COPY_SLICES = defop("copy_slices", None, _copy_slices_vjp, node="CopySlices")

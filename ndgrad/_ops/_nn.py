@@ -10,7 +10,7 @@ import numpy as np
 
 from .._tensor import Tensor, _wrap
 from ._core import defop, needs_grad, record
-from ._dispatch import apply, out_array, result_dtype
+from ._dispatch import apply, apply_to, out_array, result_dtype
 
 # ------------------------------------------------------------------- erf
 _SQRT_PI = math.sqrt(math.pi)
@@ -250,7 +250,8 @@ def _sigmoid_np(x):
     return _sigmoid_kernel(x)
 
 
-LEAKY_RELU = defop("leaky_relu", _leaky_kernel, _leaky_vjp, node="LeakyReluBackward0", save=(0,), avjp=_leaky_avjp)
+LEAKY_RELU = defop("leaky_relu", _leaky_kernel, _leaky_vjp, node="LeakyReluBackward0", save=(0,),
+                   avjp=_leaky_avjp)
 ELU = defop("elu", _elu_kernel, _elu_vjp, save=("out",), avjp=_elu_avjp)
 # the in-place forms save the result (PyTorch's *Backward1 nodes)
 LEAKY_RELU_ = defop("leaky_relu_", _leaky_kernel, _leaky_out_vjp, node="LeakyReluBackward1", save=("out",),
@@ -563,7 +564,7 @@ def _embedding_scale(idx, num, padding_idx, by_freq):
 def _embedding_vjp(ctx, g):
     idx, padding_idx, by_freq = ctx._params
     shape = ctx._meta[0][0]
-    return (apply(EMBEDDING_BACKWARD, (g,), (g._data,), (idx, shape, padding_idx, by_freq)),)
+    return (apply_to(EMBEDDING_BACKWARD, g, (idx, shape, padding_idx, by_freq)),)
 
 
 def _embedding_backward_kernel(g, idx, shape, padding_idx, by_freq):
@@ -580,7 +581,7 @@ def _embedding_backward_vjp(ctx, gg):
     return (rows * _const(f[..., None], gg),)
 
 
-EMBEDDING = defop("embedding", None, _embedding_vjp)
+EMBEDDING = defop("embedding", None, _embedding_vjp, avjp=True)
 EMBEDDING_BACKWARD = defop("embedding_backward", _embedding_backward_kernel, _embedding_backward_vjp,
                            node="EmbeddingBackwardBackward0")
 

@@ -2,7 +2,7 @@
 NativeBatchNormBackward0). Rules recompute the statistics in ndgrad ops, so double backward works."""
 import numpy as np
 
-from .._tensor import _wrap
+from .._tensor import Tensor, _wrap
 from ._core import _state, defop, needs_grad, record
 from ._dispatch import out_array
 
@@ -39,7 +39,7 @@ def _norm_backward(x, w, g, dims, eps, wshape, pdims):
 
 
 def _norm_backward_np(x, w, g, dims, eps, wshape, pdims):
-    """``_norm_backward`` on arrays: plain backward (no create_graph) skips building a graph."""
+    """``_norm_backward`` on arrays (the array rule; also a tensor rule run outside recording)."""
     mu = x.mean(axis=dims, keepdims=True)
     xc = x - mu
     rstd = 1.0 / np.sqrt((xc * xc).mean(axis=dims, keepdims=True) + eps)
@@ -48,14 +48,17 @@ def _norm_backward_np(x, w, g, dims, eps, wshape, pdims):
     gx = rstd * (gh - gh.mean(axis=dims, keepdims=True) - xhat * (gh * xhat).mean(axis=dims, keepdims=True))
     gw = g * xhat
     dt = x.dtype
-    return tuple(_wrap(out_array(a, dt)) for a in (gx, gw.sum(axis=pdims) if pdims else gw,
-                                                   g.sum(axis=pdims) if pdims else g))
+    return tuple(out_array(a, dt) for a in (gx, gw.sum(axis=pdims) if pdims else gw,
+                                            g.sum(axis=pdims) if pdims else g))
 
 
 def _norm_grads(x, w, g, dims, eps, wshape, pdims):
+    if type(g) is not Tensor:  # the array rule
+        return _norm_backward_np(x, w, g, dims, eps, wshape, pdims)
     if _state.enabled:
         return _norm_backward(x, w, g, dims, eps, wshape, pdims)
-    return _norm_backward_np(x._data, None if w is None else w._data, g._data, dims, eps, wshape, pdims)
+    return tuple(_wrap(a) for a in _norm_backward_np(x._data, None if w is None else w._data, g._data, dims,
+                                                      eps, wshape, pdims))
 
 
 def _layer_norm_vjp(ctx, g):
@@ -67,7 +70,8 @@ def _layer_norm_vjp(ctx, g):
     return (gx if n[0] else None, gw if n[1] else None, gb if n[2] else None)
 
 
-LAYER_NORM = defop("native_layer_norm", None, _layer_norm_vjp, node="NativeLayerNormBackward0", save=(0, 1))
+LAYER_NORM = defop("native_layer_norm", None, _layer_norm_vjp, node="NativeLayerNormBackward0", save=(0, 1),
+                   avjp=True)
 
 
 def _bn_shape(ndim, c):
@@ -83,14 +87,17 @@ def _batch_norm_vjp(ctx, g):
     if training:
         gx, gw, gb = _norm_grads(x, w, g, dims, eps, shape, dims)
     else:
-        m, s = _wrap(mean.reshape(shape)), _wrap(invstd.reshape(shape))
+        m, s = mean.reshape(shape), invstd.reshape(shape)
+        if type(g) is Tensor:  # else the array rule
+            m, s = _wrap(m), _wrap(s)
         gx = g * s if w is None else g * (w.reshape(shape) * s)
         gw = (g * ((x - m) * s)).sum(dims)
         gb = g.sum(dims)
     return (gx if n[0] else None, gw if n[1] else None, gb if n[2] else None)
 
 
-BATCH_NORM = defop("native_batch_norm", None, _batch_norm_vjp, node="NativeBatchNormBackward0", save=(0, 1))
+BATCH_NORM = defop("native_batch_norm", None, _batch_norm_vjp, node="NativeBatchNormBackward0", save=(0, 1),
+                   avjp=True)
 
 
 def layer_norm_op(x, k, w, b, eps):

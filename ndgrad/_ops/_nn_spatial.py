@@ -13,7 +13,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 
 from .._tensor import Tensor, _wrap
 from ._core import defop, needs_grad, record
-from ._dispatch import apply, out_array
+from ._dispatch import apply, apply_to, out_array
 
 
 def _pad_np(x, pads, value=0.0):
@@ -192,7 +192,7 @@ def _max_pool_kernel(x, k, s, p, d, ceil):
 def _max_pool_vjp(ctx, g):
     idx, nd = ctx._params
     shape = ctx._meta[0][0]
-    return (apply(MAX_POOL_BACKWARD, (g,), (g._data,), (idx, nd, tuple(shape))),)
+    return (apply_to(MAX_POOL_BACKWARD, g, (idx, nd, tuple(shape))),)
 
 
 def _max_pool_backward_kernel(g, idx, nd, shape):
@@ -214,8 +214,10 @@ def _max_pool_backward_vjp(ctx, gg):
 
 MAX_POOL_BACKWARD = defop("max_pool_backward", _max_pool_backward_kernel, _max_pool_backward_vjp,
                           node="MaxPool2DWithIndicesBackwardBackward0")
-MAX_POOL2D = defop("max_pool2d_with_indices", None, _max_pool_vjp, node="MaxPool2DWithIndicesBackward0")
-MAX_POOL3D = defop("max_pool3d_with_indices", None, _max_pool_vjp, node="MaxPool3DWithIndicesBackward0")
+MAX_POOL2D = defop("max_pool2d_with_indices", None, _max_pool_vjp, node="MaxPool2DWithIndicesBackward0",
+                   avjp=True)
+MAX_POOL3D = defop("max_pool3d_with_indices", None, _max_pool_vjp, node="MaxPool3DWithIndicesBackward0",
+                   avjp=True)
 
 
 def max_pool_op(x, k, s, p, d, ceil):

@@ -91,6 +91,7 @@ EXTRA = {
                   lambda: [_t(2, 3), _t(1, 3)]),
     "leaky_relu_inplace": (lambda x: ndgrad.nn.functional.leaky_relu(x * 1, 0.2, inplace=True), lambda: [_t(2, 3)]),
     "elu_inplace": (lambda x: ndgrad.nn.functional.elu(x * 1, 0.7, inplace=True), lambda: [_t(2, 3)]),
+    "max_pool3d": (lambda x: ndgrad.nn.functional.max_pool3d(x, 2), lambda: [_t(1, 2, 2, 3, 4)]),
 }
 
 
