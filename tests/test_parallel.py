@@ -95,3 +95,18 @@ def test_set_num_threads_like_torch():
             assert str(e.value) == msg
     finally:
         ndgrad.set_num_threads(prev)
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="needs os.fork (POSIX)")
+def test_a_forked_child_starts_its_own_threads(small_threshold):
+    # DataLoader workers are forked: the parent's helper threads do not exist in the child
+    import os
+    _parallel.call(np.sin, np.ones(1000))  # helpers started in the parent
+    pid = os.fork()
+    if pid == 0:  # the child: must not wait forever on the parent's (absent) threads
+        import signal
+        signal.alarm(20)  # a hang fails the test (killed by SIGALRM) instead of hanging the run
+        ok = np.array_equal(_parallel.call(np.sin, np.ones(1000)), np.sin(np.ones(1000)))
+        os._exit(0 if ok else 1)
+    _, status = os.waitpid(pid, 0)
+    assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
