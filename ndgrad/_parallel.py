@@ -66,7 +66,7 @@ def _helpers(n):
     return ws[:n]
 
 
-def _after_fork():  # a forked child (DataLoader workers) has none of the parent's threads
+def _after_fork():  # a forked child (multiprocessing with fork) has none of the parent's threads
     _state.workers = []
 
 

@@ -99,7 +99,7 @@ def test_set_num_threads_like_torch():
 
 @pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="needs os.fork (POSIX)")
 def test_a_forked_child_starts_its_own_threads(small_threshold):
-    # DataLoader workers are forked: the parent's helper threads do not exist in the child
+    # multiprocessing with fork: the parent's helper threads do not exist in the child
     import os
     _parallel.call(np.sin, np.ones(1000))  # helpers started in the parent
     pid = os.fork()
