@@ -125,6 +125,29 @@ def _amax_vjp(ctx, g):
     return (unreduce(g, shape, dims, keepdim) * mask / cnt,)
 
 
+def _amax_avjp(ctx, g):  # _amax_vjp on arrays
+    x, out = ctx.saved
+    dims, keepdim = ctx._params
+    shape = ctx._meta[0][0]
+    mask = x == unreduce(out, shape, dims, keepdim)
+    cnt = (mask.sum(axis=dims, keepdims=True) if dims is not None else mask.sum()).astype(g.dtype)
+    return (unreduce(g, shape, dims, keepdim) * mask / cnt,)
+
+
+def _minmax_dim_avjp(ctx, g):  # _minmax_dim_vjp on arrays
+    gv = g[0]
+    idx, = ctx.saved
+    dim, keepdim = ctx._params
+    shape, npd = ctx._meta[0]
+    if gv is None or len(shape) == 0:
+        return (gv,)
+    if not keepdim:
+        gv, idx = np.expand_dims(gv, dim), np.expand_dims(idx, dim)
+    z = np.zeros(shape, dtype=npd)
+    np.put_along_axis(z, idx, gv, dim)
+    return (z,)
+
+
 def _minmax_dim_vjp(ctx, g):
     gv = g[0]
     idx, = ctx.saved
@@ -214,13 +237,13 @@ MEAN = defop("mean", _mean_k, _mean_vjp, node="MeanBackward0", avjp=True)
 MEAN_DIM = defop("mean_dim", _mean_k, _mean_vjp, node="MeanBackward1", avjp=True)
 PROD = defop("prod", _prod_k, _prod_vjp, node="ProdBackward0", save=(0, "out"))
 PROD_DIM = defop("prod_dim", _prod_k, _prod_vjp, node="ProdBackward1", save=(0, "out"))
-MAX_ALL = defop("max", _max_all_k, _minmax_all_vjp, node="MaxBackward1", save=(0, "out"))
-MIN_ALL = defop("min", _min_all_k, _minmax_all_vjp, node="MinBackward1", save=(0, "out"))
+MAX_ALL = defop("max", _max_all_k, _minmax_all_vjp, node="MaxBackward1", save=(0, "out"), avjp=True)
+MIN_ALL = defop("min", _min_all_k, _minmax_all_vjp, node="MinBackward1", save=(0, "out"), avjp=True)
 # inputs (x, indices): the indices output is recorded as input 1 so the node can save it
-MAX_DIM = defop("max_dim", _maxdim_k, _minmax_dim_vjp, node="MaxBackward0", save=(1,), nout=2)
-MIN_DIM = defop("min_dim", _mindim_k, _minmax_dim_vjp, node="MinBackward0", save=(1,), nout=2)
-AMAX = defop("amax", _amax_k, _amax_vjp, save=(0, "out"))
-AMIN = defop("amin", _amin_k, _amax_vjp, save=(0, "out"))
+MAX_DIM = defop("max_dim", _maxdim_k, _minmax_dim_vjp, node="MaxBackward0", save=(1,), nout=2, avjp=_minmax_dim_avjp)
+MIN_DIM = defop("min_dim", _mindim_k, _minmax_dim_vjp, node="MinBackward0", save=(1,), nout=2, avjp=_minmax_dim_avjp)
+AMAX = defop("amax", _amax_k, _amax_vjp, save=(0, "out"), avjp=_amax_avjp)
+AMIN = defop("amin", _amin_k, _amax_vjp, save=(0, "out"), avjp=_amax_avjp)
 SUM_TO = defop("sum_to_size", _sum_to_k, _sum_to_vjp, node="SumBackward1", avjp=True)
 
 

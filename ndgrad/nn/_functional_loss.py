@@ -4,6 +4,7 @@ import warnings
 import numpy as np
 
 from .._ops import _nn as _K
+from .._ops import _nn_loss as _L
 from .._tensor import _wrap
 
 
@@ -46,7 +47,7 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", we
     reduction = _reduction(size_average, reduce, reduction)
     if weight is not None:
         return _apply_reduction((input - target) ** 2 * weight, reduction)
-    return _K.pointwise_loss(_K.MSE_LOSS, input, target, reduction)
+    return _L.pointwise_loss(_L.MSE_LOSS, input, target, reduction)
 
 
 def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
@@ -63,7 +64,7 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mea
     reduction = _reduction(size_average, reduce, reduction)
     if beta < 0:
         raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
-    return _K.pointwise_loss(_K.SMOOTH_L1_LOSS, input, target, reduction, float(beta))
+    return _L.pointwise_loss(_L.SMOOTH_L1_LOSS, input, target, reduction, float(beta))
 
 
 def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
@@ -73,9 +74,9 @@ def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
     if delta <= 0:
         raise RuntimeError("huber_loss does not support non-positive values for delta.")
     if weight is not None:
-        return _apply_reduction(_K.pointwise_loss(_K.HUBER_LOSS, input, target, "none", float(delta)) * weight,
+        return _apply_reduction(_L.pointwise_loss(_L.HUBER_LOSS, input, target, "none", float(delta)) * weight,
                                 reduction)
-    return _K.pointwise_loss(_K.HUBER_LOSS, input, target, reduction, float(delta))
+    return _L.pointwise_loss(_L.HUBER_LOSS, input, target, reduction, float(delta))
 
 
 def _check_target(input, target):
@@ -108,7 +109,7 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
     bad = (t != ignore_index) & ((t < 0) | (t >= c))
     if bad.any():
         raise IndexError(f"Target {int(t[bad].ravel()[0])} is out of bounds.")
-    return _K.nll_loss_op(input, target, weight, ignore_index, reduction)
+    return _L.nll_loss_op(input, target, weight, ignore_index, reduction)
 
 
 def _class_view(weight, ndim):
@@ -182,9 +183,9 @@ def _bce(input, target, w, reduction):
     from .._ops._dispatch import out_array
     rt = input._data.dtype
     ta = target._data.astype(rt, copy=False)
-    out = _wrap(out_array(_K.BCE.kernel(input._data, ta, w, reduction), rt))
+    out = _wrap(out_array(_L.BCE.kernel(input._data, ta, w, reduction), rt))
     if needs_grad(input, target):
-        record(_K.BCE, out, (input, target), (w, reduction))
+        record(_L.BCE, out, (input, target), (w, reduction))
     return out
 
 
@@ -200,9 +201,9 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
     ta = target._data.astype(rt, copy=False)
     w = None if weight is None else weight._data.astype(rt, copy=False)
     pw = None if pos_weight is None else pos_weight._data.astype(rt, copy=False)
-    out = _wrap(out_array(_K.BCE_LOGITS.kernel(input._data, ta, w, pw, reduction), rt))
+    out = _wrap(out_array(_L.BCE_LOGITS.kernel(input._data, ta, w, pw, reduction), rt))
     if needs_grad(input, target):
-        record(_K.BCE_LOGITS, out, (input, target), (w, pw, reduction))
+        record(_L.BCE_LOGITS, out, (input, target), (w, pw, reduction))
     return out
 
 
