@@ -319,7 +319,21 @@ def _apply_(self, callable):
     return self
 
 
-METHODS = {"repeat_interleave": repeat_interleave, "diff": diff, "cross": cross, "kron": kron,
+def nonzero(input, *, as_tuple=False):
+    nz = np.nonzero(input._data) if input._data.ndim else np.nonzero(input._data.reshape(1))
+    if as_tuple:
+        return tuple(_wrap(a.astype(np.int64)) for a in nz)
+    if input._data.ndim == 0:  # a 0-d input has no coordinates: [n, 0]
+        return _wrap(np.zeros((nz[0].size, 0), np.int64))
+    return _wrap(np.stack(nz, axis=1).astype(np.int64) if nz else np.zeros((0, 0), np.int64))
+
+
+def argwhere(input):
+    return nonzero(input)
+
+
+METHODS = {"nonzero": nonzero, "argwhere": argwhere,
+           "repeat_interleave": repeat_interleave, "diff": diff, "cross": cross, "kron": kron,
            "hypot": hypot, "logaddexp": logaddexp, "logcumsumexp": logcumsumexp, "cummax": cummax,
            "cummin": cummin, "rot90": rot90, "diag_embed": diag_embed, "unfold": unfold,
            "nan_to_num": nan_to_num, "sinc": sinc, "deg2rad": deg2rad, "rad2deg": rad2deg, "sgn": sgn,

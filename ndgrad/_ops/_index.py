@@ -7,7 +7,7 @@ import numpy as np
 from .. import _dtype as D
 from .._tensor import Tensor, _wrap
 from ._core import _state, defop, needs_grad, record
-from ._dispatch import apply, apply_to, as_tensor_arg, out_array, result_dtype, view_of
+from ._dispatch import apply, apply_to, as_tensor_arg, broadcast_message, out_array, result_dtype, view_of
 from ._reduce import dim_index
 
 
@@ -549,27 +549,7 @@ def _broadcast_check(*shapes):
         try:
             cur = np.broadcast_shapes(cur, s)
         except ValueError:
-            n = builtins.max(len(cur), len(s))
-            for i in range(n - 1, -1, -1):
-                da = cur[i - n + len(cur)] if i - n + len(cur) >= 0 else 1
-                db = s[i - n + len(s)] if i - n + len(s) >= 0 else 1
-                if da != db and da != 1 and db != 1:
-                    raise RuntimeError(f"The size of tensor a ({da}) must match the size of tensor b ({db}) at "
-                                       f"non-singleton dimension {i}") from None
-            raise
-
-
-def nonzero(input, *, as_tuple=False):
-    nz = np.nonzero(input._data) if input._data.ndim else np.nonzero(input._data.reshape(1))
-    if as_tuple:
-        return tuple(_wrap(a.astype(np.int64)) for a in nz)
-    if input._data.ndim == 0:  # a 0-d input has no coordinates: [n, 0]
-        return _wrap(np.zeros((nz[0].size, 0), np.int64))
-    return _wrap(np.stack(nz, axis=1).astype(np.int64) if nz else np.zeros((0, 0), np.int64))
-
-
-def argwhere(input):
-    return nonzero(input)
+            raise RuntimeError(broadcast_message(cur, s)) from None
 
 
 def zeros_embed_diag(v, n, k):
@@ -606,6 +586,6 @@ METHODS = {
     "__getitem__": getitem, "__setitem__": setitem, "gather": gather, "take_along_dim": take_along_dim,
     "scatter": scatter, "scatter_add": scatter_add, "index_select": index_select,
     "masked_fill": masked_fill, "masked_select": masked_select, "where": lambda self, c, o: where(c, self, o),
-    "nonzero": nonzero, "argwhere": argwhere, "index_add": index_add, "index_fill": index_fill,
+    "index_add": index_add, "index_fill": index_fill,
 }
 INPLACE = ("scatter", "scatter_add", "masked_fill", "index_add", "index_fill")

@@ -8,12 +8,12 @@ import numpy as np
 
 from .._tensor import _wrap
 from ._core import defop, needs_grad, record
-from ._reduce import _MinMax, _minmax_dim_vjp, dim_index
+from ._reduce import _MinMax, _minmax_dim_avjp, _minmax_dim_vjp, dim_index
 
-SORT = defop("sort", None, _minmax_dim_vjp, node="SortBackward0", save=(1,), nout=2)
-TOPK = defop("topk", None, _minmax_dim_vjp, node="TopkBackward0", save=(1,), nout=2)
-KTHVALUE = defop("kthvalue", None, _minmax_dim_vjp, node="KthvalueBackward0", save=(1,), nout=2)
-MEDIAN_DIM = defop("median_dim", None, _minmax_dim_vjp, node="MedianBackward1", save=(1,), nout=2)
+SORT = defop("sort", None, _minmax_dim_vjp, node="SortBackward0", save=(1,), nout=2, avjp=_minmax_dim_avjp)
+TOPK = defop("topk", None, _minmax_dim_vjp, node="TopkBackward0", save=(1,), nout=2, avjp=_minmax_dim_avjp)
+KTHVALUE = defop("kthvalue", None, _minmax_dim_vjp, node="KthvalueBackward0", save=(1,), nout=2, avjp=_minmax_dim_avjp)
+MEDIAN_DIM = defop("median_dim", None, _minmax_dim_vjp, node="MedianBackward1", save=(1,), nout=2, avjp=_minmax_dim_avjp)
 
 
 def _median_all_vjp(ctx, g):

@@ -92,6 +92,10 @@ EXTRA = {
     "leaky_relu_inplace": (lambda x: ndgrad.nn.functional.leaky_relu(x * 1, 0.2, inplace=True), lambda: [_t(2, 3)]),
     "elu_inplace": (lambda x: ndgrad.nn.functional.elu(x * 1, 0.7, inplace=True), lambda: [_t(2, 3)]),
     "max_pool3d": (lambda x: ndgrad.nn.functional.max_pool3d(x, 2), lambda: [_t(1, 2, 2, 3, 4)]),
+    "sort": (lambda x: x.sort(1)[0], lambda: [_t(2, 3)]),
+    "topk": (lambda x: x.topk(2, 1)[0], lambda: [_t(2, 3)]),
+    "kthvalue": (lambda x: x.kthvalue(2, 0, keepdim=True)[0], lambda: [_t(3, 2)]),
+    "median_dim": (lambda x: x.median(1)[0], lambda: [_t(2, 3)]),
 }
 
 
