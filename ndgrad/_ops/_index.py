@@ -169,7 +169,7 @@ COPY_SLICES = defop("copy_slices", None, _copy_slices_vjp, node="CopySlices")
 COPY_SLICES.node_cls.name = lambda self: "torch::autograd::CopySlices"
 # x[mask] = v / x[int_tensor] = v on a tensor itself is index_put_ in PyTorch
 INDEX_PUT = defop("index_put", None, _copy_slices_vjp, node="IndexPutBackward0")
-GATHER = defop("gather", _gather_k, _gather_vjp, save=(2,))
+GATHER = defop("gather", _gather_k, _gather_vjp, save=(2,), avjp=True)
 GATHER_BACKWARD = defop("gather_backward", _gather_back_k, _gather_back_vjp, node="ScatterAddBackward0")
 SCATTER = defop("scatter", _scatter_k, _scatter_vjp)
 SCATTER_ADD = defop("scatter_add", _scatter_add_k, _scatter_add_vjp)
@@ -431,7 +431,7 @@ def take_along_dim(input, indices, dim=None):
 
 def gather_backward(g, dim, index, shape):
     idx = index._data if isinstance(index, Tensor) else index
-    return apply(GATHER_BACKWARD, (g,), (g._data,), (dim, idx, tuple(shape)))
+    return apply_to(GATHER_BACKWARD, g, (dim, idx, tuple(shape)))
 
 
 def scatter(input, dim, index, src=None, value=None, *, reduce=None):

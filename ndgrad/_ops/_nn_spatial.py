@@ -231,10 +231,10 @@ def max_pool_op(x, k, s, p, d, ceil):
 # ------------------------------------------------------------ padding
 def _const_pad_vjp(ctx, g):
     pads, value = ctx._params
-    return (const_pad(g, tuple((-a, -b) for a, b in pads), 0.0),)
+    return (apply_to(CONST_PAD, g, (tuple((-a, -b) for a, b in pads), 0.0)),)
 
 
-CONST_PAD = defop("constant_pad_nd", _pad_np, _const_pad_vjp, node="ConstantPadNdBackward0")
+CONST_PAD = defop("constant_pad_nd", _pad_np, _const_pad_vjp, node="ConstantPadNdBackward0", avjp=True)
 
 
 def const_pad(x, pads, value):

@@ -7,7 +7,7 @@ import numpy as np
 from .. import _dtype as D
 from .._tensor import _shape_args, _wrap
 from ._core import defop, needs_grad, record
-from ._dispatch import apply, view_of
+from ._dispatch import apply, apply_to, view_of
 from ._reduce import dim_index, dims_of
 
 
@@ -63,25 +63,24 @@ def _repeat_vjp(ctx, g):
     return (gg.reshape(shape),)
 
 
+# these run the forward op itself on the gradient: apply_to records it on a tensor, or runs its kernel
+# on an array (array rules)
 def _flip_vjp(ctx, g):
-    dims, = ctx._params
-    return (g.flip(dims),)
+    return (apply_to(FLIP, g, ctx._params),)
 
 
 def _roll_vjp(ctx, g):
     shifts, dims = ctx._params
     neg = tuple(-s for s in shifts) if isinstance(shifts, tuple) else -shifts
-    return (g.roll(neg, dims),)
+    return (apply_to(ROLL, g, (neg, dims)),)
 
 
 def _tril_vjp(ctx, g):
-    k, = ctx._params
-    return (g.tril(k),)
+    return (apply_to(TRIL, g, ctx._params),)
 
 
 def _triu_vjp(ctx, g):
-    k, = ctx._params
-    return (g.triu(k),)
+    return (apply_to(TRIU, g, ctx._params),)
 
 
 def _diagonal_vjp(ctx, g):
@@ -121,13 +120,13 @@ TRANSPOSE = defop("transpose", np.swapaxes, _transpose_vjp, avjp=_transpose_avjp
 PERMUTE = defop("permute", np.transpose, _permute_vjp, avjp=_permute_avjp)
 T = defop("t", np.transpose, _t_vjp, node="TBackward0", avjp=_t_avjp)
 EXPAND = defop("expand", np.broadcast_to, _identity_vjp, avjp=True)
-REPEAT = defop("repeat", np.tile, _repeat_vjp)
-FLIP = defop("flip", np.flip, _flip_vjp)
-ROLL = defop("roll", np.roll, _roll_vjp)
+REPEAT = defop("repeat", np.tile, _repeat_vjp, avjp=True)
+FLIP = defop("flip", np.flip, _flip_vjp, avjp=True)
+ROLL = defop("roll", np.roll, _roll_vjp, avjp=True)
 CLONE = defop("clone", np.array, _identity_vjp, avjp=True)
 TO_COPY = defop("to_copy", None, _identity_vjp, node="ToCopyBackward0", avjp=True)
-TRIL = defop("tril", np.tril, _tril_vjp)
-TRIU = defop("triu", np.triu, _triu_vjp)
+TRIL = defop("tril", np.tril, _tril_vjp, avjp=True)
+TRIU = defop("triu", np.triu, _triu_vjp, avjp=True)
 DIAGONAL = defop("diagonal", np.diagonal, _diagonal_vjp)
 _DIAG_BACK = defop("diagonal_backward", _diag_back_k, _diag_back_vjp)
 
