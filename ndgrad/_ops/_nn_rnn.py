@@ -1,11 +1,12 @@
 """Fused LSTM and GRU cells (PyTorch's ``_thnn_fused_*_cell`` nodes): one node per time step.
 
 The rules share one formula written for both NumPy arrays and tensors: plain backward runs it on
-arrays (fast), ``create_graph=True`` runs it in ndgrad ops (so higher derivatives work).
+arrays (it is also the op's array rule), ``create_graph=True`` runs it in ndgrad ops (so higher
+derivatives work).
 """
 import numpy as np
 
-from .._tensor import _wrap
+from .._tensor import Tensor, _wrap
 from ._core import _state, defop, needs_grad, record
 from ._dispatch import out_array
 
@@ -41,9 +42,10 @@ def _lstm_kernel(gates, c_prev):
 def _lstm_vjp(ctx, grads):
     gates, c_prev = ctx.saved
     gh, gc = grads
-    fast = not _state.enabled
+    arrays = type(gates) is not Tensor  # the array rule
+    fast = arrays or not _state.enabled
     sig, tanh, cat = _np_ops() if fast else _t_ops()
-    if fast:
+    if fast and not arrays:
         gates, c_prev = gates._data, c_prev._data
         gh = None if gh is None else gh._data
         gc = None if gc is None else gc._data
@@ -55,7 +57,9 @@ def _lstm_vjp(ctx, grads):
     dg = cat([gc * g * i * (1 - i), gc * c_prev * f * (1 - f), gc * i * (1 - g * g), gh * tc * o * (1 - o)])
     dc = gc * f
     if fast:
-        dg, dc = _wrap(out_array(dg, gates.dtype)), _wrap(out_array(dc, gates.dtype))
+        dg, dc = out_array(dg, gates.dtype), out_array(dc, gates.dtype)
+        if not arrays:
+            dg, dc = _wrap(dg), _wrap(dc)
     n = ctx._needs
     return (dg if n[0] else None, dc if n[1] else None)
 
@@ -76,9 +80,10 @@ def _gru_kernel(xi, hh, h):
 
 def _gru_vjp(ctx, g):
     xi, hh, h = ctx.saved
-    fast = not _state.enabled
+    arrays = type(xi) is not Tensor  # the array rule
+    fast = arrays or not _state.enabled
     sig, tanh, cat = _np_ops() if fast else _t_ops()
-    if fast:
+    if fast and not arrays:
         xi, hh, h, g = xi._data, hh._data, h._data, g._data
     r, z, hn, n = _gru_fwd(xi, hh, h, sig, tanh)
     dn = g * (1 - z) * (1 - n * n)
@@ -88,13 +93,14 @@ def _gru_vjp(ctx, g):
     dhh = cat([dr, dz, dn * r])
     dh = g * z
     if fast:
-        dxi, dhh, dh = (_wrap(out_array(a, xi.dtype)) for a in (dxi, dhh, dh))
+        dxi, dhh, dh = (out_array(a, xi.dtype) if arrays else _wrap(out_array(a, xi.dtype)) for a in (dxi, dhh, dh))
     n_ = ctx._needs
     return (dxi if n_[0] else None, dhh if n_[1] else None, dh if n_[2] else None)
 
 
-LSTM_CELL = defop("lstm_cell", _lstm_kernel, _lstm_vjp, node="ThnnFusedLstmCellBackward0", save=(0, 1), nout=2)
-GRU_CELL = defop("gru_cell", _gru_kernel, _gru_vjp, node="ThnnFusedGruCellBackward0", save=(0, 1, 2))
+LSTM_CELL = defop("lstm_cell", _lstm_kernel, _lstm_vjp, node="ThnnFusedLstmCellBackward0", save=(0, 1), nout=2,
+                  avjp=True)
+GRU_CELL = defop("gru_cell", _gru_kernel, _gru_vjp, node="ThnnFusedGruCellBackward0", save=(0, 1, 2), avjp=True)
 
 
 def lstm_cell(gates, c_prev):

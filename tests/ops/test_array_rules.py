@@ -96,7 +96,19 @@ EXTRA = {
     "topk": (lambda x: x.topk(2, 1)[0], lambda: [_t(2, 3)]),
     "kthvalue": (lambda x: x.kthvalue(2, 0, keepdim=True)[0], lambda: [_t(3, 2)]),
     "median_dim": (lambda x: x.median(1)[0], lambda: [_t(2, 3)]),
+    "lstm_cell": (lambda gates, c: _lstm_cell()(gates, c), lambda: [_t(2, 8), _t(2, 2)]),
+    "gru_cell": (lambda xi, hh, h: _gru_cell()(xi, hh, h), lambda: [_t(2, 6), _t(3, 6)[:2], _t(2, 2)]),
 }
+
+
+def _lstm_cell():
+    from ndgrad._ops._nn_rnn import lstm_cell
+    return lstm_cell
+
+
+def _gru_cell():
+    from ndgrad._ops._nn_rnn import gru_cell
+    return gru_cell
 
 
 @pytest.mark.parametrize("name", sorted(NN) + sorted(EXTRA))
