@@ -1,5 +1,6 @@
 """Elementwise ops: the table (kernel, node, saves, VJP, JVP) and the public functions."""
 import math
+import operator
 
 import numpy as np
 
@@ -99,24 +100,26 @@ def _atan2_vjp(ctx, g):
     return (g * b / denom if n[0] else None, -g * a / denom if n[1] else None)
 
 
-def _maximum_vjp(ctx, g):
+def _extremum_vjp(ctx, g, wins):
+    # maximum/minimum: the gradient goes to the winner, half to each side on ties (also the array rule)
     a, b = ctx.saved
     n = ctx._needs
-    from ._index import where
+    if type(g) is Tensor:
+        from ._index import where
+    else:
+        where = np.where
     half = g / 2
-    ga = where(a > b, g, where(a == b, half, 0.0)) if n[0] else None
-    gb = where(b > a, g, where(a == b, half, 0.0)) if n[1] else None
+    ga = where(wins(a, b), g, where(a == b, half, 0.0)) if n[0] else None
+    gb = where(wins(b, a), g, where(a == b, half, 0.0)) if n[1] else None
     return ga, gb
+
+
+def _maximum_vjp(ctx, g):
+    return _extremum_vjp(ctx, g, operator.gt)
 
 
 def _minimum_vjp(ctx, g):
-    a, b = ctx.saved
-    n = ctx._needs
-    from ._index import where
-    half = g / 2
-    ga = where(a < b, g, where(a == b, half, 0.0)) if n[0] else None
-    gb = where(b < a, g, where(a == b, half, 0.0)) if n[1] else None
-    return ga, gb
+    return _extremum_vjp(ctx, g, operator.lt)
 
 
 def _remainder_vjp(ctx, g):
@@ -196,8 +199,8 @@ POW = defop("pow", _quiet(_pow_kernel), _pow_vjp, save=(0, 1), avjp=True)
 POW_TT = defop("pow_tensor", _quiet(np.power), _pow_tt_vjp, node="PowBackward1", save=(0, 1, "out"))
 RPOW = defop("pow_scalar", _quiet(_rpow_kernel), _rpow_vjp, node="PowBackward2", save=(1, "out"))
 ATAN2 = defop("atan2", np.arctan2, _atan2_vjp, save=(0, 1), avjp=True)
-MAXIMUM = defop("maximum", np.maximum, _maximum_vjp, save=(0, 1))
-MINIMUM = defop("minimum", np.minimum, _minimum_vjp, save=(0, 1))
+MAXIMUM = defop("maximum", np.maximum, _maximum_vjp, save=(0, 1), avjp=True)
+MINIMUM = defop("minimum", np.minimum, _minimum_vjp, save=(0, 1), avjp=True)
 REMAINDER = defop("remainder", _quiet(np.remainder), _remainder_vjp, save=(0, 1))
 FMOD = defop("fmod", _quiet(np.fmod), _fmod_vjp, save=(0, 1))
 FLOOR_DIVIDE = defop("floor_divide", _quiet(_div_floor), None)

@@ -4,7 +4,7 @@ import builtins
 import numpy as np
 
 from .. import _dtype as D
-from .._tensor import _wrap
+from .._tensor import Tensor, _wrap
 from ._core import defop, needs_grad, record
 from ._dispatch import apply
 from ._reduce import _count, _int_acc, _long_name, dim_index, dims_of, unreduce
@@ -57,18 +57,27 @@ def _norm_vjp(ctx, g):
     return (gu * x.sign() * where(ou == 0, 0.0, ax ** (p - 1) / ou ** (p - 1)),)
 
 
+# these three are also the array rules (x, out, g NumPy arrays)
 def _logsumexp_vjp(ctx, g):
     x, out = ctx.saved
     dims, keepdim = ctx._params
     shape = ctx._meta[0][0]
-    return (unreduce(g, shape, dims, keepdim) * (x - unreduce(out, shape, dims, keepdim)).exp(),)
+    e = x - unreduce(out, shape, dims, keepdim)
+    return (unreduce(g, shape, dims, keepdim) * (e.exp() if type(e) is Tensor else np.exp(e)),)
+
+
+def _rev_cumsum(v, dim):
+    """Sums from each position to the end along ``dim``."""
+    if type(v) is Tensor:
+        return v.flip(dim).cumsum(dim).flip(dim)
+    return np.flip(np.cumsum(np.flip(v, dim), dim), dim)
 
 
 def _cumsum_vjp(ctx, g):
     dim, = ctx._params
     if g.ndim == 0:
         return (g,)
-    return (g.flip(dim).cumsum(dim).flip(dim),)
+    return (_rev_cumsum(g, dim),)
 
 
 def _cumprod_vjp(ctx, g):
@@ -77,7 +86,7 @@ def _cumprod_vjp(ctx, g):
     if g.ndim == 0:
         return (g,)
     # sum_{j>=i} g_j * out_j / x_i  (inputs without zeros)
-    return ((g * out).flip(dim).cumsum(dim).flip(dim) / x,)
+    return (_rev_cumsum(g * out, dim) / x,)
 
 
 # ---------------------------------------------------------------- kernels
@@ -131,9 +140,9 @@ def _cumprod_k(x, dim, npd=None):
 VAR = defop("var", _var_k, _var_vjp, save=(0,))
 STD = defop("std", _std_k, _std_vjp, save=(0, "out"))
 NORM = defop("norm", _norm_k, _norm_vjp, node="LinalgVectorNormBackward0", save=(0, "out"))
-LOGSUMEXP = defop("logsumexp", _lse_k, _logsumexp_vjp, save=(0, "out"))
-CUMSUM = defop("cumsum", _cumsum_k, _cumsum_vjp)
-CUMPROD = defop("cumprod", _cumprod_k, _cumprod_vjp, save=(0, "out"))
+LOGSUMEXP = defop("logsumexp", _lse_k, _logsumexp_vjp, save=(0, "out"), avjp=True)
+CUMSUM = defop("cumsum", _cumsum_k, _cumsum_vjp, avjp=True)
+CUMPROD = defop("cumprod", _cumprod_k, _cumprod_vjp, save=(0, "out"), avjp=True)
 
 
 # ------------------------------------------------------- public functions
