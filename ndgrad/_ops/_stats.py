@@ -11,13 +11,13 @@ from ._reduce import _count, _int_acc, _long_name, dim_index, dims_of, unreduce
 
 
 # ------------------------------------------------------------------ rules
+# var and std: also the array rules (x, out, g NumPy arrays)
 def _var_vjp(ctx, g):
     x, = ctx.saved
     dims, keepdim, correction = ctx._params
     shape = ctx._meta[0][0]
     n = _count(shape, dims)
-    mu = x.mean(dim=list(dims) if dims is not None else None, keepdim=True) if dims is not None else x.mean()
-    return (unreduce(g, shape, dims, keepdim) * (x - mu) * _inv(builtins.max(n - correction, 0), 2.0),)
+    return (unreduce(g, shape, dims, keepdim) * (x - _mean_kept(x, dims)) * _inv(builtins.max(n - correction, 0), 2.0),)
 
 
 def _std_vjp(ctx, g):
@@ -25,10 +25,18 @@ def _std_vjp(ctx, g):
     dims, keepdim, correction = ctx._params
     shape = ctx._meta[0][0]
     n = _count(shape, dims)
-    mu = x.mean(dim=list(dims) if dims is not None else None, keepdim=True) if dims is not None else x.mean()
-    from ._index import where
+    if type(g) is Tensor:
+        from ._index import where
+    else:
+        where = np.where
     gu = unreduce(where(out == 0, 0.0, g / out), shape, dims, keepdim)  # PyTorch: 0 where std == 0
-    return (gu * (x - mu) * _inv(builtins.max(n - correction, 0)),)
+    return (gu * (x - _mean_kept(x, dims)) * _inv(builtins.max(n - correction, 0)),)
+
+
+def _mean_kept(x, dims):
+    if dims is None:
+        return x.mean()
+    return x.mean(dim=list(dims), keepdim=True) if type(x) is Tensor else x.mean(axis=dims, keepdims=True)
 
 
 def _inv(n, c=1.0):
@@ -137,8 +145,8 @@ def _cumprod_k(x, dim, npd=None):
 
 
 # ------------------------------------------------------------------ table
-VAR = defop("var", _var_k, _var_vjp, save=(0,))
-STD = defop("std", _std_k, _std_vjp, save=(0, "out"))
+VAR = defop("var", _var_k, _var_vjp, save=(0,), avjp=True)
+STD = defop("std", _std_k, _std_vjp, save=(0, "out"), avjp=True)
 NORM = defop("norm", _norm_k, _norm_vjp, node="LinalgVectorNormBackward0", save=(0, "out"))
 LOGSUMEXP = defop("logsumexp", _lse_k, _logsumexp_vjp, save=(0, "out"), avjp=True)
 CUMSUM = defop("cumsum", _cumsum_k, _cumsum_vjp, avjp=True)
