@@ -71,16 +71,19 @@ def _pow_vjp(ctx, g):
     return (g * (e * (pow(x, e - 1) if type(x) is Tensor else _pow_kernel(x, e - 1))),)
 
 
+# pow with a tensor exponent or a scalar base: also the array rules (x, e, out, g NumPy arrays)
 def _pow_tt_vjp(ctx, g):
     x, e, out = ctx.saved
     n = ctx._needs
+    tensors = type(g) is Tensor
     gx = ge = None
     if n[0]:
-        gx = g * (e * pow(x, e - 1))
+        if not tensors and e.dtype.kind == "b":
+            _check_bool_sub(_wrap(e), 1)  # e - 1 on a bool exponent: PyTorch's error, as on tensors
+        gx = g * (e * (pow(x, e - 1) if tensors else np.power(x, e - 1)))
     if n[1]:
-        from ._index import where
-        gx_mask = (x == 0) & (e >= 0)
-        ge = where(gx_mask, 0.0, g * out * log(x))
+        where = _where() if tensors else np.where
+        ge = where((x == 0) & (e >= 0), 0.0, g * out * (log(x) if tensors else np.log(x)))
     return gx, ge
 
 
@@ -88,9 +91,14 @@ def _rpow_vjp(ctx, g):
     # pow(scalar, tensor): d/de base**e = base**e * log(base)
     base, out = ctx.saved
     if base == 0:
-        from ._index import where
+        where = _where() if type(g) is Tensor else np.where
         return (where(out == 0, 0.0, g * out * math.log(base) if base > 0 else g * math.nan),)
     return (g * out * math.log(base),)
+
+
+def _where():
+    from ._index import where
+    return where
 
 
 def _atan2_vjp(ctx, g):
@@ -196,8 +204,8 @@ MUL = defop("mul", np.multiply, _mul_vjp, save=((0, 1), (1, 0)), avjp=True)
 DIV = defop("div", _quiet(np.true_divide), _div_vjp, save=(0, 1), avjp=True)
 DIV_MODE = defop("div_rounding", None, _div_mode_vjp, node="DivBackward2")
 POW = defop("pow", _quiet(_pow_kernel), _pow_vjp, save=(0, 1), avjp=True)
-POW_TT = defop("pow_tensor", _quiet(np.power), _pow_tt_vjp, node="PowBackward1", save=(0, 1, "out"))
-RPOW = defop("pow_scalar", _quiet(_rpow_kernel), _rpow_vjp, node="PowBackward2", save=(1, "out"))
+POW_TT = defop("pow_tensor", _quiet(np.power), _pow_tt_vjp, node="PowBackward1", save=(0, 1, "out"), avjp=True)
+RPOW = defop("pow_scalar", _quiet(_rpow_kernel), _rpow_vjp, node="PowBackward2", save=(1, "out"), avjp=True)
 ATAN2 = defop("atan2", np.arctan2, _atan2_vjp, save=(0, 1), avjp=True)
 MAXIMUM = defop("maximum", np.maximum, _maximum_vjp, save=(0, 1), avjp=True)
 MINIMUM = defop("minimum", np.minimum, _minimum_vjp, save=(0, 1), avjp=True)
