@@ -91,6 +91,10 @@ def call(ufunc, *args):
                 return ufunc(*args)
     if shape is None or size < THRESHOLD:
         return ufunc(*args)
+    try:
+        helpers = _helpers(n - 1)
+    except RuntimeError:  # no new threads (interpreter shutting down): one core
+        return ufunc(*args)
     # the result dtype NumPy would choose, from a one-element call (cheap, same promotion rules)
     probe = ufunc(*(a.reshape(-1)[:1] if type(a) is np.ndarray and a.ndim else a for a in args))
     out = np.empty(shape, dtype=probe.dtype)
@@ -101,7 +105,7 @@ def call(ufunc, *args):
     ctx = contextvars.copy_context()  # NumPy's error state (np.errstate) lives in a context variable
     box = []
     dones = []
-    for i, q in enumerate(_helpers(n - 1), start=1):
+    for i, q in enumerate(helpers, start=1):
         lo, hi = bounds[i], bounds[i + 1]
         done = threading.Event()
         q.put((ctx.copy(), ufunc, [f[lo:hi] if type(f) is np.ndarray and f.ndim else f for f in flats],

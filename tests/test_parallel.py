@@ -110,3 +110,12 @@ def test_a_forked_child_starts_its_own_threads(small_threshold):
         os._exit(0 if ok else 1)
     _, status = os.waitpid(pid, 0)
     assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
+
+
+def test_no_threads_to_start_means_one_core(small_threshold, monkeypatch):
+    # at interpreter shutdown threading refuses new threads: the kernel still runs, on one core
+    def refuse(n):
+        raise RuntimeError("can't create new thread at interpreter shutdown")
+    monkeypatch.setattr(_parallel, "_helpers", refuse)
+    a = np.linspace(0, 1, 1000)
+    np.testing.assert_array_equal(_parallel.call(np.sin, a), np.sin(a))
