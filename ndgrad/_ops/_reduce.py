@@ -278,18 +278,21 @@ def sum(input, dim=None, keepdim=False, *, dtype=None, axis=None):
     return apply(SUM_DIM, (input,), (x,), (dims, keepdim))
 
 
-def _nansum_vjp(ctx, g):
+def _nansum_vjp(ctx, g):  # also the array rule
     x, = ctx.saved
     dims, keepdim = ctx._params
+    gu = unreduce(g, ctx._meta[0][0], dims, keepdim)
+    if type(g) is not Tensor:
+        return (np.where(np.isnan(x), 0.0, gu),)
     from ._index import where
-    return (where(x.isnan(), 0.0, unreduce(g, ctx._meta[0][0], dims, keepdim)),)
+    return (where(x.isnan(), 0.0, gu),)
 
 
 def _nansum_k(x, dims, keepdim):
     return np.nansum(x, axis=dims, keepdims=keepdim) if x.dtype.kind == "f" else np.sum(x, axis=dims, keepdims=keepdim)
 
 
-NANSUM = defop("nansum", _nansum_k, _nansum_vjp, save=(0,))
+NANSUM = defop("nansum", _nansum_k, _nansum_vjp, save=(0,), avjp=True)
 
 
 def nansum(input, dim=None, keepdim=False, *, dtype=None):

@@ -5,7 +5,7 @@ import builtins
 import numpy as np
 
 from .. import _dtype as D
-from .._tensor import _shape_args, _wrap
+from .._tensor import Tensor, _shape_args, _wrap
 from ._core import defop, needs_grad, record
 from ._dispatch import apply, apply_to, view_of
 from ._reduce import dim_index, dims_of
@@ -106,7 +106,7 @@ _DIAG_BACK = None
 
 
 def _DIAG_BACK_apply(g, shape, npd, off, d1, d2):
-    return apply(_DIAG_BACK, (g,), (g._data,), (shape, npd, off, d1, d2))
+    return apply_to(_DIAG_BACK, g, (shape, npd, off, d1, d2))
 
 
 # ---------------------------------------------------------------- table
@@ -127,20 +127,21 @@ CLONE = defop("clone", np.array, _identity_vjp, avjp=True)
 TO_COPY = defop("to_copy", None, _identity_vjp, node="ToCopyBackward0", avjp=True)
 TRIL = defop("tril", np.tril, _tril_vjp, avjp=True)
 TRIU = defop("triu", np.triu, _triu_vjp, avjp=True)
-DIAGONAL = defop("diagonal", np.diagonal, _diagonal_vjp)
+DIAGONAL = defop("diagonal", np.diagonal, _diagonal_vjp, avjp=True)
 _DIAG_BACK = defop("diagonal_backward", _diag_back_k, _diag_back_vjp)
 
 
-def _trace_vjp(ctx, g):
+def _trace_vjp(ctx, g):  # also the array rule
     shape, npd = ctx._meta[0]
-    return (g * _wrap(np.eye(*shape, dtype=npd)),)
+    eye = np.eye(*shape, dtype=npd)
+    return (g * (_wrap(eye) if type(g) is Tensor else eye),)
 
 
 def _trace_k(x):
     return np.trace(x, dtype=np.int64 if x.dtype.kind in "iub" else None)
 
 
-TRACE = defop("trace", _trace_k, _trace_vjp)
+TRACE = defop("trace", _trace_k, _trace_vjp, avjp=True)
 
 
 # ------------------------------------------------------ public functions

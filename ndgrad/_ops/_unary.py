@@ -165,10 +165,13 @@ def _clamp_vjp(ctx, g):
     return (g * m if m is not None else g,)
 
 
-def _clamp_t_vjp(ctx, g):
+def _clamp_t_vjp(ctx, g):  # also the array rule
     x, lo, hi = ctx.saved
     n = ctx._needs
-    from ._index import where
+    if type(g) is Tensor:
+        from ._index import where
+    else:
+        where = np.where
     inside = None
     glo = ghi = None
     if lo is not None:
@@ -294,7 +297,8 @@ TANH = defop("tanh", np.tanh, _tanh_vjp, save=("out",), avjp=True)
 SIGMOID = defop("sigmoid", _sigmoid_kernel, _sigmoid_vjp, save=("out",), avjp=True)
 RELU = defop("relu", _relu_kernel, _relu_vjp, save=("out",), avjp=True)
 CLAMP = defop("clamp", _clamp_kernel, _clamp_vjp, node="ClampBackward1", save=(0,), avjp=True)
-CLAMP_T = defop("clamp_tensor", _clamp_t_kernel, _clamp_t_vjp, node="ClampBackward0", save=(0, 1, 2))
+CLAMP_T = defop("clamp_tensor", _clamp_t_kernel, _clamp_t_vjp, node="ClampBackward0", save=(0, 1, 2),
+                 avjp=True)
 
 
 # ------------------------------------------------------- public functions
