@@ -226,6 +226,19 @@ def apply(op, inputs, arrays, params=(), nondiff=()):
     return outs
 
 
+def either(x, tensor_fn, array_fn, *args):
+    """``tensor_fn(x, *args)`` on a tensor, ``array_fn(x, *args)`` on a NumPy array: one rule, both modes."""
+    return tensor_fn(x, *args) if type(x) is Tensor else array_fn(x, *args)
+
+
+def where_for(g):
+    """The ``where`` a rule uses: ndgrad's on tensors, NumPy's on arrays (array rules)."""
+    if type(g) is Tensor:
+        from ._index import where
+        return where
+    return np.where
+
+
 def apply_to(op, g, params):
     """A rule's "run op on the gradient": recorded on a tensor, the kernel alone on an array (array rules)."""
     if type(g) is Tensor:

@@ -7,7 +7,7 @@ import numpy as np
 from .. import _dtype as D
 from .._tensor import Tensor, _wrap
 from ._core import _fw, _state, defop, mark_no_grad, needs_grad, record
-from ._dispatch import _to_out, binary, operands, out_array, pyscalar, result_dtype
+from ._dispatch import _to_out, binary, either, operands, out_array, pyscalar, result_dtype, where_for
 from ._unary import _quiet, abs, log, neg, reciprocal, trunc  # noqa: F401  (neg/abs: operators)
 
 # ----------------------------------------------------------------- helpers
@@ -68,22 +68,20 @@ def _pow_vjp(ctx, g):
         return (g * 0,)
     if e == 2:
         return (g * (x * 2),)
-    return (g * (e * (pow(x, e - 1) if type(x) is Tensor else _pow_kernel(x, e - 1))),)
+    return (g * (e * either(x, pow, _pow_kernel, e - 1)),)
 
 
 # pow with a tensor exponent or a scalar base: also the array rules (x, e, out, g NumPy arrays)
 def _pow_tt_vjp(ctx, g):
     x, e, out = ctx.saved
     n = ctx._needs
-    tensors = type(g) is Tensor
     gx = ge = None
     if n[0]:
-        if not tensors and e.dtype.kind == "b":
+        if type(e) is not Tensor and e.dtype.kind == "b":
             _check_bool_sub(_wrap(e), 1)  # e - 1 on a bool exponent: PyTorch's error, as on tensors
-        gx = g * (e * (pow(x, e - 1) if tensors else np.power(x, e - 1)))
+        gx = g * (e * either(x, pow, np.power, e - 1))
     if n[1]:
-        where = _where() if tensors else np.where
-        ge = where((x == 0) & (e >= 0), 0.0, g * out * (log(x) if tensors else np.log(x)))
+        ge = where_for(g)((x == 0) & (e >= 0), 0.0, g * out * either(x, log, np.log))
     return gx, ge
 
 
@@ -91,14 +89,8 @@ def _rpow_vjp(ctx, g):
     # pow(scalar, tensor): d/de base**e = base**e * log(base)
     base, out = ctx.saved
     if base == 0:
-        where = _where() if type(g) is Tensor else np.where
-        return (where(out == 0, 0.0, g * out * math.log(base) if base > 0 else g * math.nan),)
+        return (where_for(g)(out == 0, 0.0, g * out * math.log(base) if base > 0 else g * math.nan),)
     return (g * out * math.log(base),)
-
-
-def _where():
-    from ._index import where
-    return where
 
 
 def _atan2_vjp(ctx, g):
@@ -112,10 +104,7 @@ def _extremum_vjp(ctx, g, wins):
     # maximum/minimum: the gradient goes to the winner, half to each side on ties (also the array rule)
     a, b = ctx.saved
     n = ctx._needs
-    if type(g) is Tensor:
-        from ._index import where
-    else:
-        where = np.where
+    where = where_for(g)
     half = g / 2
     ga = where(wins(a, b), g, where(a == b, half, 0.0)) if n[0] else None
     gb = where(wins(b, a), g, where(a == b, half, 0.0)) if n[1] else None

@@ -6,7 +6,7 @@ import numpy as np
 from .. import _dtype as D
 from .._tensor import Tensor, _wrap
 from ._core import _fw, defop, mark_no_grad, needs_grad, record
-from ._dispatch import apply, out_array
+from ._dispatch import apply, either, out_array, where_for
 
 
 def dims_of(dim, ndim):
@@ -282,10 +282,7 @@ def _nansum_vjp(ctx, g):  # also the array rule
     x, = ctx.saved
     dims, keepdim = ctx._params
     gu = unreduce(g, ctx._meta[0][0], dims, keepdim)
-    if type(g) is not Tensor:
-        return (np.where(np.isnan(x), 0.0, gu),)
-    from ._index import where
-    return (where(x.isnan(), 0.0, gu),)
+    return (where_for(g)(either(x, Tensor.isnan, np.isnan), 0.0, gu),)
 
 
 def _nansum_k(x, dims, keepdim):

@@ -6,7 +6,7 @@ import numpy as np
 from .. import _dtype as D
 from .._tensor import Tensor, _wrap
 from ._core import defop, needs_grad, record
-from ._dispatch import apply
+from ._dispatch import apply, either, where_for
 from ._reduce import _count, _int_acc, _long_name, dim_index, dims_of, unreduce
 
 
@@ -25,11 +25,7 @@ def _std_vjp(ctx, g):
     dims, keepdim, correction = ctx._params
     shape = ctx._meta[0][0]
     n = _count(shape, dims)
-    if type(g) is Tensor:
-        from ._index import where
-    else:
-        where = np.where
-    gu = unreduce(where(out == 0, 0.0, g / out), shape, dims, keepdim)  # PyTorch: 0 where std == 0
+    gu = unreduce(where_for(g)(out == 0, 0.0, g / out), shape, dims, keepdim)  # PyTorch: 0 where std == 0
     return (gu * (x - _mean_kept(x, dims)) * _inv(builtins.max(n - correction, 0)),)
 
 
@@ -71,7 +67,7 @@ def _logsumexp_vjp(ctx, g):
     dims, keepdim = ctx._params
     shape = ctx._meta[0][0]
     e = x - unreduce(out, shape, dims, keepdim)
-    return (unreduce(g, shape, dims, keepdim) * (e.exp() if type(e) is Tensor else np.exp(e)),)
+    return (unreduce(g, shape, dims, keepdim) * either(e, Tensor.exp, np.exp),)
 
 
 def _rev_cumsum(v, dim):

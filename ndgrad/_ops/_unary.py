@@ -7,7 +7,7 @@ import numpy as np
 from .. import _dtype as D
 from .._tensor import Tensor, _wrap
 from ._core import defop
-from ._dispatch import _to_out, out_array, pyscalar, result_dtype, unary
+from ._dispatch import _to_out, either, out_array, pyscalar, result_dtype, unary, where_for
 
 
 # ------------------------------------------------------------ rules (VJP)
@@ -19,14 +19,10 @@ def _zero_vjp(ctx, g):
     return (g * 0,)
 
 
+# rules that call a function run it through either(): ndgrad's on tensors, NumPy's in array rules
 def _abs_vjp(ctx, g):
     x, = ctx.saved
-    return (g * sign(x),)
-
-
-def _abs_avjp(ctx, g):  # _abs_vjp on arrays
-    x, = ctx.saved
-    return (g * np.sign(x),)
+    return (g * either(x, sign, np.sign),)
 
 
 def _exp_vjp(ctx, g):
@@ -81,22 +77,12 @@ def _reciprocal_vjp(ctx, g):
 
 def _sin_vjp(ctx, g):
     x, = ctx.saved
-    return (g * cos(x),)
-
-
-def _sin_avjp(ctx, g):  # _sin_vjp on arrays
-    x, = ctx.saved
-    return (g * np.cos(x),)
+    return (g * either(x, cos, np.cos),)
 
 
 def _cos_vjp(ctx, g):
     x, = ctx.saved
-    return (-g * sin(x),)
-
-
-def _cos_avjp(ctx, g):  # _cos_vjp on arrays
-    x, = ctx.saved
-    return (-g * np.sin(x),)
+    return (-g * either(x, sin, np.sin),)
 
 
 def _tan_vjp(ctx, g):
@@ -121,22 +107,12 @@ def _atan_vjp(ctx, g):
 
 def _sinh_vjp(ctx, g):
     x, = ctx.saved
-    return (g * cosh(x),)
-
-
-def _sinh_avjp(ctx, g):  # _sinh_vjp on arrays
-    x, = ctx.saved
-    return (g * np.cosh(x),)
+    return (g * either(x, cosh, np.cosh),)
 
 
 def _cosh_vjp(ctx, g):
     x, = ctx.saved
-    return (g * sinh(x),)
-
-
-def _cosh_avjp(ctx, g):  # _cosh_vjp on arrays
-    x, = ctx.saved
-    return (g * np.sinh(x),)
+    return (g * either(x, sinh, np.sinh),)
 
 
 def _tanh_vjp(ctx, g):
@@ -168,10 +144,7 @@ def _clamp_vjp(ctx, g):
 def _clamp_t_vjp(ctx, g):  # also the array rule
     x, lo, hi = ctx.saved
     n = ctx._needs
-    if type(g) is Tensor:
-        from ._index import where
-    else:
-        where = np.where
+    where = where_for(g)
     inside = None
     glo = ghi = None
     if lo is not None:
@@ -267,7 +240,7 @@ def _intsafe(f):
 # ------------------------------------------------------------------ table
 ROUND_DEC = defop("round_decimals", _round_kernel, _zero_vjp, node="RoundBackward1")
 NEG = defop("neg", np.negative, _neg_vjp, avjp=True)
-ABS = defop("abs", np.abs, _abs_vjp, save=(0,), avjp=_abs_avjp)
+ABS = defop("abs", np.abs, _abs_vjp, save=(0,), avjp=True)
 SIGN = defop("sign", np.sign, _zero_vjp, avjp=True)
 FLOOR = defop("floor", _intsafe(np.floor), _zero_vjp, avjp=True)
 CEIL = defop("ceil", _intsafe(np.ceil), _zero_vjp, avjp=True)
@@ -285,14 +258,14 @@ LOG1P = defop("log1p", _quiet(np.log1p), _log1p_vjp, node="Log1PBackward0", save
 SQRT = defop("sqrt", _quiet(np.sqrt), _sqrt_vjp, save=("out",), avjp=True)
 RSQRT = defop("rsqrt", _quiet(_rsqrt_kernel), _rsqrt_vjp, save=("out",), avjp=True)
 RECIPROCAL = defop("reciprocal", _quiet(np.reciprocal), _reciprocal_vjp, save=("out",), avjp=True)
-SIN = defop("sin", np.sin, _sin_vjp, save=(0,), avjp=_sin_avjp)
-COS = defop("cos", np.cos, _cos_vjp, save=(0,), avjp=_cos_avjp)
+SIN = defop("sin", np.sin, _sin_vjp, save=(0,), avjp=True)
+COS = defop("cos", np.cos, _cos_vjp, save=(0,), avjp=True)
 TAN = defop("tan", np.tan, _tan_vjp, save=("out",), avjp=True)
 ASIN = defop("asin", _quiet(np.arcsin), _asin_vjp, save=(0,))
 ACOS = defop("acos", _quiet(np.arccos), _acos_vjp, save=(0,))
 ATAN = defop("atan", np.arctan, _atan_vjp, save=(0,), avjp=True)
-SINH = defop("sinh", _quiet(np.sinh), _sinh_vjp, save=(0,), avjp=_sinh_avjp)
-COSH = defop("cosh", _quiet(np.cosh), _cosh_vjp, save=(0,), avjp=_cosh_avjp)
+SINH = defop("sinh", _quiet(np.sinh), _sinh_vjp, save=(0,), avjp=True)
+COSH = defop("cosh", _quiet(np.cosh), _cosh_vjp, save=(0,), avjp=True)
 TANH = defop("tanh", np.tanh, _tanh_vjp, save=("out",), avjp=True)
 SIGMOID = defop("sigmoid", _sigmoid_kernel, _sigmoid_vjp, save=("out",), avjp=True)
 RELU = defop("relu", _relu_kernel, _relu_vjp, save=("out",), avjp=True)

@@ -49,7 +49,7 @@ def _as_tensor(d):
 
 
 def _as_tensors(ds):
-    return [None if d is None else _T._wrap(d if type(d) is np.ndarray else np.asarray(d)) for d in ds]
+    return [_as_tensor(d) for d in ds]
 
 
 def _as_arrays(ts):
