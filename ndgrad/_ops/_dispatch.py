@@ -11,6 +11,8 @@ from ._core import _fw, _state, record
 _FROM_NUM = D._FROM_NP_NUM
 _BIG = THRESHOLD  # elements from which a ufunc kernel runs on several cores
 _pcache = {}
+_F4 = np.dtype(np.float32)
+_F8 = np.dtype(np.float64)
 
 
 def _skey(x):
@@ -132,25 +134,31 @@ def broadcast_message(sa, sb):
 
 def binary(op, a, b, params=(), floating=False):
     # the two commonest cases inline (tensor op same-dtype tensor, float tensor op Python float)
+    r = None
     if type(a) is Tensor:
         xa = a._data
         npd = xa.dtype
         if type(b) is Tensor and b._data.dtype is npd and (not floating or npd.kind == "f"):
             xb = b._data
+            if xa.ndim == 0 and xb.ndim == 0 and (npd is _F4 or npd is _F8) and op.sop is not None and not params:
+                r = np.asarray(op.sop(xa[()], xb[()]))  # NumPy scalars: no ufunc machinery
         elif type(b) is float and npd.kind == "f":
             xb = b
+            if xa.ndim == 0 and (npd is _F4 or npd is _F8) and op.sop is not None and not params:
+                r = np.asarray(op.sop(xa[()], b))
         else:
             xa, xb, npd = operands(a, b, floating)
     else:
         xa, xb, npd = operands(a, b, floating)
-    try:
-        if op.par is not None and not params and (
-                (type(xa) is np.ndarray and xa.size >= _BIG) or (type(xb) is np.ndarray and xb.size >= _BIG)):
-            r = op.par(xa, xb)
-        else:
-            r = op.kernel(xa, xb, *params)
-    except ValueError:
-        raise RuntimeError(broadcast_message(np.shape(xa), np.shape(xb))) from None
+    if r is None:
+        try:
+            if op.par is not None and not params and (
+                    (type(xa) is np.ndarray and xa.size >= _BIG) or (type(xb) is np.ndarray and xb.size >= _BIG)):
+                r = op.par(xa, xb)
+            else:
+                r = op.kernel(xa, xb, *params)
+        except ValueError:
+            raise RuntimeError(broadcast_message(np.shape(xa), np.shape(xb))) from None
     if type(r) is not np.ndarray or r.dtype != npd:
         r = out_array(r, npd)
     t = _wrap(r)
@@ -178,7 +186,9 @@ def unary(op, x, params=(), floating=False):
     d = x._data
     if floating and d.dtype.kind != "f":
         d = d.astype(D._defaults.float.np)
-    if d.size >= _BIG and op.par is not None and not params:
+    if d.ndim == 0 and op.par is not None and not params and (d.dtype is _F4 or d.dtype is _F8):
+        r = np.asarray(op.kernel(d[()]))  # a ufunc on a NumPy scalar: half the cost of a 0-d array
+    elif d.size >= _BIG and op.par is not None and not params:
         r = op.par(d)
     else:
         r = op.kernel(d, *params)

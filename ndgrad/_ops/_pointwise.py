@@ -167,6 +167,11 @@ def _sub_kernel(a, b, alpha=1):
     return a - b if alpha == 1 else a - alpha * b
 
 
+def _scalar_div(a, b):
+    # NumPy scalars warn on x/0 where the quiet kernel does not: only a nonzero divisor takes this path
+    return a / b if b else DIV.kernel(np.asarray(a), b)
+
+
 def _div_trunc(a, b):
     r = np.trunc(np.true_divide(a, b)) if np.result_type(a, b).kind == "f" else _int_trunc_div(a, b)
     return r
@@ -185,12 +190,12 @@ def _div_floor(a, b):
 
 
 # ------------------------------------------------------------------ table
-ADD = defop("add", _add_kernel, _add_vjp, avjp=True, par=np.add)
-SUB = defop("sub", _sub_kernel, _sub_vjp, avjp=True, par=np.subtract)
+ADD = defop("add", _add_kernel, _add_vjp, avjp=True, par=np.add, sop=operator.add)
+SUB = defop("sub", _sub_kernel, _sub_vjp, avjp=True, par=np.subtract, sop=operator.sub)
 RSUB = defop("rsub", _rsub_kernel, _rsub_vjp, node="RsubBackward1", avjp=True)
 RSUB_T = defop("rsub_tensor", _rsub_kernel, _rsub_vjp, node="RsubBackward0", avjp=True)
 MUL = defop("mul", np.multiply, _mul_vjp, save=((0, 1), (1, 0)), avjp=True)
-DIV = defop("div", _quiet(np.true_divide), _div_vjp, save=(0, 1), avjp=True)
+DIV = defop("div", _quiet(np.true_divide), _div_vjp, save=(0, 1), avjp=True, sop=_scalar_div)
 DIV_MODE = defop("div_rounding", None, _div_mode_vjp, node="DivBackward2")
 POW = defop("pow", _quiet(_pow_kernel), _pow_vjp, save=(0, 1), avjp=True)
 POW_TT = defop("pow_tensor", _quiet(np.power), _pow_tt_vjp, node="PowBackward1", save=(0, 1, "out"), avjp=True)

@@ -135,19 +135,25 @@ class Node:
                     if (0 if vc is None else vc.v) == v.version:
                         if arrays:
                             t = t._data
-                            if arrays == 2 and t.size >= _BIG:
+                            if not t.ndim:
+                                t = t[()]  # 0-d as a NumPy scalar: its operators are 5-10x faster
+                            elif arrays == 2 and t.size >= _BIG:
                                 t = t.view(_Big)
                         out.append(t)
                         continue
                 elif arrays and v.unpack_hook is None and v.vc.v == v.version:  # a saved output
                     t = v.data
-                    if arrays == 2 and t.size >= _BIG:
+                    if not t.ndim:
+                        t = t[()]
+                    elif arrays == 2 and t.size >= _BIG:
                         t = t.view(_Big)
                     out.append(t)
                     continue
                 v = v.unpack(self)
                 if arrays:
                     v = v._data
+                    if not v.ndim:
+                        v = v[()]
             out.append(v)
         return tuple(out)
 
