@@ -546,6 +546,7 @@ class Tensor:
                 t._grad = t._grad + grad
         if fn._retain_hooks is None:
             fn._retain_hooks = {}
+        fn._any_hooks = True
         fn._retain_hooks[self._output_nr] = retain
 
     def register_hook(self, hook):

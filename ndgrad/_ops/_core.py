@@ -52,6 +52,10 @@ class Op:
 class OpNode(Node):
     """Backward node of a table op."""
 
+    # what record() sets on every node, in slots: no instance dict to build, fill and free per op
+    # (hooks and metadata, rare, still go to the dict Node instances have)
+    __slots__ = ("next_functions", "_meta", "_needs", "_params", "_seq", "_saved", "_src")
+
 
 # NumPy's scalar operators are 5-10x faster than its ufuncs on 0-d arrays (and bit-identical for
 # float32/float64): binary() runs these on 0-d operands
@@ -155,8 +159,51 @@ def _fw_any(xs):
     return has_tangent(xs)
 
 
+_T1 = (True,)
+_T2 = (True, True)
+
+
+def _edge(x):
+    """The edge to a tensor that requires grad: its grad_fn, or its leaf's AccumulateGrad."""
+    fn = x._grad_fn
+    if fn is None:
+        ref = x._acc
+        acc = ref() if ref is not None else None
+        return (acc if acc is not None else accumulator(x), 0)
+    if x._base is not None and x._vc is not None and _stale(x, fn):
+        fn = _regen_view(x)  # a view made before an in-place op on its base (see _inplace)
+    return (fn, x._output_nr)
+
+
 def connect(node, inputs):
     """Sets a node's edges (next_functions), input shapes/dtypes and needs_input_grad."""
+    if len(inputs) == 2:  # the commonest arities, without the general loop's lists
+        a, b = inputs
+        if type(a) is Tensor and a._requires_grad:
+            d = a._data
+            if type(b) is Tensor:
+                e = b._data
+                if b._requires_grad:
+                    node.next_functions = (_edge(a), _edge(b))
+                    node._needs = _T2
+                else:
+                    node.next_functions = (_edge(a), _NOEDGE)
+                    node._needs = _TF
+                node._meta = ((d.shape, d.dtype), (e.shape, e.dtype))
+                return
+            if not isinstance(b, Tensor):
+                node.next_functions = (_edge(a), _NOEDGE)
+                node._needs = _TF
+                node._meta = ((d.shape, d.dtype), None)
+                return
+    elif len(inputs) == 1:
+        a = inputs[0]
+        if type(a) is Tensor and a._requires_grad:
+            d = a._data
+            node.next_functions = (_edge(a),)
+            node._needs = _T1
+            node._meta = ((d.shape, d.dtype),)
+            return
     nexts = []
     meta = []
     needs = []
@@ -164,28 +211,30 @@ def connect(node, inputs):
         if isinstance(x, Tensor):
             meta.append((x._data.shape, x._data.dtype))
             if x._requires_grad:
-                fn = x._grad_fn
-                if fn is not None and x._vc is not None and x._base is not None:
-                    if _stale(x, fn):  # a view made before an in-place op on its base (see _inplace)
-                        fn = _regen_view(x)
-                nexts.append((fn, x._output_nr) if fn is not None else (accumulator(x), 0))
+                nexts.append(_edge(x))
                 needs.append(True)
                 continue
         else:
             meta.append(None)
-        nexts.append((None, 0))
+        nexts.append(_NOEDGE)
         needs.append(False)
     node.next_functions = tuple(nexts)
-    node._meta = meta
+    node._meta = tuple(meta)
     node._needs = tuple(needs)
 
 
-def record(op, outs, inputs, params=()):
+_NOEDGE = (None, 0)
+_TF = (True, False)
+
+
+def record(op, outs, inputs, params=(), depth=2):
     """Makes ``op``'s node the grad_fn of ``outs`` (a Tensor or tuple of them).
 
     Call only when ``needs_grad(*inputs)``. Outputs listed in the op as
     non-differentiable are the caller's business (it passes only the others).
     While a dual level is active, also computes the outputs' tangents.
+    ``depth``: the first frame (0: record's) that may be the user's; callers that are
+    never called by user code themselves (binary, unary) pass 3: one frame fewer to materialize.
     """
     if _fw.on:
         from ._jvp import fw_record
@@ -201,9 +250,9 @@ def record(op, outs, inputs, params=()):
     node._seq = next(_seq)
     if _track.on:
         # the user's line (first frame outside ndgrad), for autograd errors; see autograd/_source.py.
-        # Frame 1 is always ndgrad's (whoever called record), so start at 2: one frame object fewer.
+        # Frame 1 is always ndgrad's (whoever called record), so start at 2 (or deeper): fewer frame objects.
         try:
-            f = _getframe(2)
+            f = _getframe(depth)
         except ValueError:
             f = None
         while f is not None:
@@ -217,7 +266,9 @@ def record(op, outs, inputs, params=()):
                 break
             f = f.f_back
     spec = op.save
-    if spec:
+    if not spec:
+        node._saved = ()
+    else:
         saved = []
         for item, cond in spec:
             if cond is not None and not node._needs[cond]:

@@ -164,11 +164,11 @@ def binary(op, a, b, params=(), floating=False):
     t = _wrap(r)
     if (isinstance(a, Tensor) and a._requires_grad) or (isinstance(b, Tensor) and b._requires_grad):
         if _state.enabled:
-            record(op, t, (a, b), params)
+            record(op, t, (a, b), params, 3)
             return t
         t.__dict__["_why"] = "no_grad"  # for autograd.explain
     if _fw.on:
-        record(op, t, (a, b), params)
+        record(op, t, (a, b), params, 3)
     return t
 
 
@@ -197,11 +197,11 @@ def unary(op, x, params=(), floating=False):
     t = _wrap(r)
     if x._requires_grad:
         if _state.enabled:
-            record(op, t, (x,), params)
+            record(op, t, (x,), params, 3)
             return t
         t.__dict__["_why"] = "no_grad"  # for autograd.explain
     if _fw.on:
-        record(op, t, (x,), params)
+        record(op, t, (x,), params, 3)
     return t
 
 
@@ -220,9 +220,9 @@ def apply(op, inputs, arrays, params=(), nondiff=()):
             if isinstance(x, Tensor) and x._requires_grad:
                 if type(outs) is tuple and nondiff:
                     rec = tuple(None if i in nondiff else o for i, o in enumerate(outs))
-                    record(op, rec, inputs, params)
+                    record(op, rec, inputs, params, 3)
                 else:
-                    record(op, outs, inputs, params)
+                    record(op, outs, inputs, params, 3)
                 return outs
     else:
         for x in inputs:

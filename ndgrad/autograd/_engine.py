@@ -264,7 +264,7 @@ def execute(roots, keep_graph, create_graph, targets=None):
 
     # array mode: no graph is built, so gradients travel as NumPy arrays and rules with an array form
     # run on them (see _ops/_core.py); tensors appear only for hooks, tensor rules and the results
-    arr = not create_graph and not _fw_on()
+    arr = not create_graph and not (_fw.on if _fw is not None else _fw_on())
     buffers = {}
     for node, nr, g in roots:
         if arr:
@@ -290,8 +290,9 @@ def execute(roots, keep_graph, create_graph, targets=None):
             else:
                 break
             grads = buffers.pop(node, None)
+            hooked = node._any_hooks
             if grads is None:
-                if not (node._tensor_pre_hooks or node._retain_hooks or node._pre_hooks):
+                if not (hooked and (node._tensor_pre_hooks or node._retain_hooks or node._pre_hooks)):
                     # no gradient reached it: nothing to run, but its leaves stop waiting for it
                     if accs:
                         for c, _ in node.next_functions:
@@ -302,7 +303,7 @@ def execute(roots, keep_graph, create_graph, targets=None):
                                     pending.append(c)
                     continue
                 grads = [None] * node._nout
-            if node._tensor_pre_hooks or node._retain_hooks or node._pre_hooks:
+            if hooked and (node._tensor_pre_hooks or node._retain_hooks or node._pre_hooks):
                 _state.arrays = False
                 grads = _call_pre_hooks(node, _as_tensors(grads) if arr else grads,
                                         tmap is None or node not in tmap or node in run_target)
@@ -326,18 +327,18 @@ def execute(roots, keep_graph, create_graph, targets=None):
                         owned = (type(d) is np.ndarray and getrefcount(d) <= 2 and d.base is None
                                  and d.flags.writeable)
                         _accumulate_array(node.variable, d, owned)
-                        if node._hooks:
+                        if hooked and node._hooks:
                             _post_hooks(node, (), [_as_tensor(d)])
                         _state.arrays = True
                         d = None
                     else:
                         node._apply(grads)
-                        if node._hooks:
+                        if hooked and node._hooks:
                             _post_hooks(node, (), grads)
                 continue
             if live:
                 rule = node._arule if arr else None
-                if rule is not None and not node._hooks and not _anomaly.enabled:
+                if rule is not None and not (hooked and node._hooks) and not _anomaly.enabled:
                     if node._nout == 1:
                         g = grads[0]
                         if type(g) is np.ndarray and g.size >= _BIG:
@@ -364,7 +365,7 @@ def execute(roots, keep_graph, create_graph, targets=None):
                         raise RuntimeError(
                             f"function {node.name()} returned an incorrect number of gradients "
                             f"(expected {len(nexts)}, got {len(outs)})")
-                    if node._hooks:
+                    if hooked and node._hooks:
                         # hooks see gradients in their inputs' shapes, as PyTorch's do
                         meta = node._meta
                         outs = tuple(g if g is None or meta[i] is None else _fit(g, meta[i])
@@ -373,10 +374,8 @@ def execute(roots, keep_graph, create_graph, targets=None):
                     if arr:
                         outs = _as_arrays(outs)
                         _state.arrays = True
-                if not keep_graph:
-                    if node._saved:
-                        node._saved = None
-                    node._released = True
+                if not keep_graph and node._saved is not None:
+                    node._saved = None
             else:
                 outs = None
             grads = None

@@ -102,7 +102,7 @@ def location(node):
     """'file.py:12' for a node recorded with tracking on, else None."""
     if node is None:
         return None
-    src = node.__dict__.get("_src") if hasattr(node, "__dict__") else None
+    src = getattr(node, "_src", None)
     if src is None:
         return None
     code, lasti = src
@@ -111,7 +111,7 @@ def location(node):
 
 def source_line(node):
     """The text of the line where ``node`` was recorded, stripped, or None."""
-    src = node.__dict__.get("_src") if node is not None else None
+    src = getattr(node, "_src", None)
     if src is None:
         return None
     import linecache

@@ -68,7 +68,7 @@ class Node:
     _hooks = None          # {id: fn(grad_inputs, grad_outputs) -> grad_inputs | None}
     _tensor_pre_hooks = None  # {output_nr: {id: fn(grad) -> grad | None}}
     _retain_hooks = None   # {output_nr: fn(grad)} (retain_grad, runs last)
-    _released = False
+    _any_hooks = False     # set once any of the four above is: the engine checks this one flag per node
     _source = None         # where the op ran (set by anomaly/source tracking)
     next_functions = ()
 
@@ -93,6 +93,7 @@ class Node:
         """``fn(grad_inputs, grad_outputs)`` runs after the node; it may return new grad_inputs."""
         if self._hooks is None:
             self._hooks = {}
+        self._any_hooks = True
         h = RemovableHandle(self._hooks)
         self._hooks[h.id] = fn
         return h
@@ -101,6 +102,7 @@ class Node:
         """``fn(grad_outputs)`` runs before the node; it may return new grad_outputs."""
         if self._pre_hooks is None:
             self._pre_hooks = {}
+        self._any_hooks = True
         h = RemovableHandle(self._pre_hooks)
         self._pre_hooks[h.id] = fn
         return h
@@ -111,6 +113,7 @@ class Node:
             self.variable.__dict__["_acc_keep"] = self
         if self._tensor_pre_hooks is None:
             self._tensor_pre_hooks = {}
+        self._any_hooks = True
         d = self._tensor_pre_hooks.setdefault(output_nr, {})
         h = RemovableHandle(d)
         d[h.id] = fn
@@ -178,9 +181,7 @@ class Node:
         raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
 
     def _release(self):
-        if self._saved:
-            self._saved = None
-        self._released = True
+        self._saved = None
 
     def _apply(self, grads):
         g = grads[0] if self._nout == 1 else tuple(grads)
