@@ -24,7 +24,7 @@ import numpy as np
 
 from .._tensor import Tensor
 from ..autograd import grad_mode
-from ..autograd.graph import AccumulateGrad, Node, SavedVar, _anomaly, _seq, _VC
+from ..autograd.graph import AccumulateGrad, Node, SavedVar, _anomaly, _saved_hooks, _seq, _VC
 from ..autograd._source import _getframe, _internal, _is_internal, tracking as _track
 
 _state = grad_mode._state
@@ -54,7 +54,7 @@ class OpNode(Node):
 
     # what record() sets on every node, in slots: no instance dict to build, fill and free per op
     # (hooks and metadata, rare, still go to the dict Node instances have)
-    __slots__ = ("next_functions", "_meta", "_needs", "_params", "_seq", "_saved", "_src")
+    __slots__ = ("next_functions", "_meta", "_needs", "_params", "_seq", "_saved", "_src", "_sver")
 
 
 # NumPy's scalar operators are 5-10x faster than its ufuncs on 0-d arrays (and bit-identical for
@@ -266,10 +266,14 @@ def record(op, outs, inputs, params=(), depth=2):
                 break
             f = f.f_back
     spec = op.save
+    node._sver = None
     if not spec:
         node._saved = ()
     else:
+        # a saved input is kept as the tensor itself (no SavedVar object per save); its version at save
+        # time goes to node._sver only when nonzero (rare: the tensor was modified in place before)
         saved = []
+        hooks = _saved_hooks.stack
         for item, cond in spec:
             if cond is not None and not node._needs[cond]:
                 saved.append(None)
@@ -279,7 +283,15 @@ def record(op, outs, inputs, params=(), depth=2):
                 saved.append(SavedVar(o, True))
             else:
                 v = inputs[item]
-                saved.append(SavedVar(v) if isinstance(v, Tensor) else v)
+                if type(v) is Tensor and not hooks:
+                    vc = v._vc
+                    if vc is not None and vc.v:
+                        if node._sver is None:
+                            node._sver = [0] * len(spec)
+                        node._sver[len(saved)] = vc.v
+                    saved.append(v)
+                else:
+                    saved.append(SavedVar(v) if isinstance(v, Tensor) else v)
         node._saved = saved
     if type(outs) is tuple:
         for i, o in enumerate(outs):

@@ -88,6 +88,7 @@ class Ctx:
             v = self.outs[0] if item == "out" else inputs[item]
             saved.append(SavedVar(v) if isinstance(v, Tensor) else v)
         node._saved = saved
+        node._sver = None
         return node
 
 
