@@ -9,6 +9,7 @@ tensor adopts the new node; a view's base is rebased through CopySlices.
 import numpy as np
 
 from .._tensor import Tensor, _wrap
+from ..autograd.graph import _VC
 from ._core import _state, defop, record
 
 LEAF_INPLACE = "a leaf Variable that requires grad is being used in an in-place operation."
@@ -164,6 +165,9 @@ def _fast_arith(ufunc, name, alpha_ok=False):
     from ._dispatch import operands
     from ._pointwise import _check_bool_sub
 
+    from ._core import _SCALAR_OPS
+    sop = _SCALAR_OPS.get(ufunc)
+
     def method(self, other, *, alpha=1, **kw):
         d = self._data
         if not _state.enabled and alpha == 1 and not kw and d.dtype.kind == "f" and d.flags.writeable:
@@ -174,8 +178,15 @@ def _fast_arith(ufunc, name, alpha_ok=False):
                 other._data if t is Tensor and other._data.dtype is d.dtype and other._data.shape == d.shape
                 else None)
             if xb is not None:
-                ufunc(d, xb, out=d)
-                self._bump()
+                if d.ndim or sop is None:
+                    ufunc(d, xb, out=d)
+                else:  # 0-d: NumPy scalars' operator, a quarter of a ufunc call with out= (same bits)
+                    d[()] = sop(d[()], xb if type(xb) is not np.ndarray else xb[()])
+                vc = self._vc
+                if vc is None:
+                    self._vc = _VC(1)
+                else:
+                    vc.v += 1
                 return self
         if kw.get("rounding_mode") is not None or _recording(self, (other,), {}):
             return slow(self, other, alpha=alpha, **kw) if alpha_ok else slow(self, other, **kw)
