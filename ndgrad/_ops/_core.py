@@ -25,10 +25,12 @@ import numpy as np
 from .._tensor import Tensor
 from ..autograd import grad_mode
 from ..autograd.graph import AccumulateGrad, Node, SavedVar, _anomaly, _saved_hooks, _seq, _VC
+from ..autograd._engine import execute as _engine_execute
 from ..autograd._source import _getframe, _internal, _is_internal, tracking as _track
 
 _state = grad_mode._state
 OPS = {}
+_EXECUTE = _engine_execute.__code__
 
 
 class _FwState:
@@ -257,6 +259,9 @@ def record(op, outs, inputs, params=(), depth=2):
             f = None
         while f is not None:
             co = f.f_code
+            if co is _EXECUTE:  # a rule run by a create_graph backward: the rest of the walk is known
+                node._src = _track.caller
+                break
             try:
                 r = _internal[co.co_filename]
             except KeyError:

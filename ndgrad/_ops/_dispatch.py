@@ -244,9 +244,18 @@ def either(x, tensor_fn, array_fn, *args):
 def where_for(g):
     """The ``where`` a rule uses: ndgrad's on tensors, NumPy's on arrays (array rules)."""
     if type(g) is Tensor:
-        from ._index import where
-        return where
+        return _tensor_where()
     return np.where
+
+
+def _tensor_where():
+    global _where
+    if _where is None:
+        from ._index import where as _where
+    return _where
+
+
+_where = None
 
 
 def apply_to(op, g, params):

@@ -171,7 +171,6 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     >>> ndgrad.autograd.grad(x ** 3, x)
     (tensor(12.),)
     """
-    from .._tensor import Tensor, _wrap
     outs = _tensors(outputs, "outputs")
     ins = _tensors(inputs, "inputs")
     if materialize_grads and allow_unused is False:
@@ -202,7 +201,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     for i, (t, g) in enumerate(zip(ins, got)):
         if g is None:
             if materialize_grads:
-                g = _wrap(np.zeros(t._data.shape, dtype=t._data.dtype))
+                g = _T._wrap(np.zeros(t._data.shape, dtype=t._data.dtype))
             elif not allow_unused:
                 raise _unused(i, t)
         elif not create_graph and g._grad_fn is not None:

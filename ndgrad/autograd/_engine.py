@@ -17,6 +17,7 @@ import numpy as np
 
 from . import grad_mode
 from .graph import AccumulateGrad, Node, _anomaly
+from ._source import tracking as _track, where as _where
 from .._parallel import THRESHOLD as _BIG, Big as _Big
 from .. import _tensor as _T  # partially initialised here (circular); _T._wrap is read at call time
 
@@ -289,6 +290,9 @@ def execute(roots, keep_graph, create_graph, targets=None):
 
     prev = _state.enabled
     prev_arrays = _state.arrays
+    prev_caller = _track.caller
+    if create_graph and _track.on:
+        _track.caller = _where(2)  # where the nodes the rules record were made (see _ops/_core.record)
     _state.enabled = create_graph
     _state.arrays = arr  # while set, ctx.saved hands array rules NumPy arrays (switched off around tensor code)
     # array rules run NumPy directly: silence its floating-point warnings as the ops' kernels do (PyTorch has none)
@@ -437,6 +441,7 @@ def execute(roots, keep_graph, create_graph, targets=None):
     finally:
         _state.enabled = prev
         _state.arrays = prev_arrays
+        _track.caller = prev_caller
         if quiet is not None:
             quiet[0].reset(quiet[1])
     if arr and captured is not None:

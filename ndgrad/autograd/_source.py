@@ -18,11 +18,14 @@ _getframe = sys._getframe
 
 
 class _Tracking:
-    __slots__ = ("on",)
+    # caller: while a create_graph backward runs, the location of its caller (the user's backward()/grad()
+    # line), which the nodes its rules record take without walking the frames up to it
+    __slots__ = ("on", "caller")
 
 
 tracking = _Tracking()
 tracking.on = True
+tracking.caller = None
 
 # file name -> True when the file belongs to ndgrad (its frames are skipped)
 _internal = {}
