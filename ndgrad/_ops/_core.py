@@ -29,6 +29,7 @@ from ..autograd._engine import execute as _engine_execute
 from ..autograd._source import _getframe, _internal, _is_internal, tracking as _track
 
 _state = grad_mode._state
+_new = object.__new__
 OPS = {}
 _EXECUTE = _engine_execute.__code__
 
@@ -45,7 +46,7 @@ _fw.level = -1
 
 
 class Op:
-    __slots__ = ("name", "kernel", "node_cls", "save", "vjp", "jvp", "nout", "doc", "avjp", "par", "sop")
+    __slots__ = ("name", "kernel", "node_cls", "save", "vjp", "jvp", "nout", "doc", "avjp", "par", "sop", "plan")
 
     def __repr__(self):
         return f"<op {self.name}>"
@@ -101,6 +102,8 @@ def defop(name, kernel, vjp=None, *, node=None, save=(), jvp=None, nout=1, doc=N
         else:
             norm.append((item, None))
     op.save = tuple(norm)
+    # the save spec as record() reads it: (input index or -1 for the output, input index or -1 for always)
+    op.plan = tuple((-1 if item == "out" else item, -1 if cond is None else cond) for item, cond in norm)
     if node is None:
         node = "".join(p.capitalize() for p in name.split("_")) + "Backward0"
     if vjp is not None:
@@ -179,33 +182,6 @@ def _edge(x):
 
 def connect(node, inputs):
     """Sets a node's edges (next_functions), input shapes/dtypes and needs_input_grad."""
-    if len(inputs) == 2:  # the commonest arities, without the general loop's lists
-        a, b = inputs
-        if type(a) is Tensor and a._requires_grad:
-            d = a._data
-            if type(b) is Tensor:
-                e = b._data
-                if b._requires_grad:
-                    node.next_functions = (_edge(a), _edge(b))
-                    node._needs = _T2
-                else:
-                    node.next_functions = (_edge(a), _NOEDGE)
-                    node._needs = _TF
-                node._meta = ((d.shape, d.dtype), (e.shape, e.dtype))
-                return
-            if not isinstance(b, Tensor):
-                node.next_functions = (_edge(a), _NOEDGE)
-                node._needs = _TF
-                node._meta = ((d.shape, d.dtype), None)
-                return
-    elif len(inputs) == 1:
-        a = inputs[0]
-        if type(a) is Tensor and a._requires_grad:
-            d = a._data
-            node.next_functions = (_edge(a),)
-            node._needs = _T1
-            node._meta = ((d.shape, d.dtype),)
-            return
     nexts = []
     meta = []
     needs = []
@@ -244,8 +220,36 @@ def record(op, outs, inputs, params=(), depth=2):
     cls = op.node_cls
     if cls is None:
         raise RuntimeError(f"the derivative for '{op.name}' is not implemented.")
-    node = cls.__new__(cls)
-    connect(node, inputs)
+    node = _new(cls)
+    # edges, input metadata and needs_input_grad (connect()), inline for one or two inputs of which the
+    # first requires grad: most recorded ops
+    a = inputs[0]
+    n = len(inputs)
+    b = inputs[1] if n == 2 else None
+    if n <= 2 and type(a) is Tensor and a._requires_grad and (type(b) is Tensor or not isinstance(b, Tensor)):
+        fn = a._grad_fn
+        ea = (fn, a._output_nr) if fn is not None and a._base is None else _edge(a)
+        d = a._data
+        if n == 1:
+            node.next_functions = (ea,)
+            node._needs = _T1
+            node._meta = ((d.shape, d.dtype),)
+        elif type(b) is not Tensor:  # a Python number
+            node.next_functions = (ea, _NOEDGE)
+            node._needs = _TF
+            node._meta = ((d.shape, d.dtype), None)
+        else:
+            e = b._data
+            node._meta = ((d.shape, d.dtype), (e.shape, e.dtype))
+            if b._requires_grad:
+                fn = b._grad_fn
+                node.next_functions = (ea, (fn, b._output_nr) if fn is not None and b._base is None else _edge(b))
+                node._needs = _T2
+            else:
+                node.next_functions = (ea, _NOEDGE)
+                node._needs = _TF
+    else:
+        connect(node, inputs)
     node._params = params
     if cls._nout < 0:  # ops with a variable number of outputs (split, unbind)
         node._nout = len(outs)
@@ -270,29 +274,28 @@ def record(op, outs, inputs, params=(), depth=2):
                 node._src = (co, f.f_lasti)
                 break
             f = f.f_back
-    spec = op.save
+    plan = op.plan
     node._sver = None
-    if not spec:
+    if not plan:
         node._saved = ()
     else:
         # a saved input is kept as the tensor itself (no SavedVar object per save); its version at save
         # time goes to node._sver only when nonzero (rare: the tensor was modified in place before)
         saved = []
         hooks = _saved_hooks.stack
-        for item, cond in spec:
-            if cond is not None and not node._needs[cond]:
+        needs = node._needs
+        for item, cond in plan:
+            if cond >= 0 and not needs[cond]:
                 saved.append(None)
-                continue
-            if item == "out":
-                o = outs if type(outs) is not tuple else outs[0]
-                saved.append(SavedVar(o, True))
+            elif item < 0:
+                saved.append(SavedVar(outs if type(outs) is not tuple else outs[0], True))
             else:
                 v = inputs[item]
                 if type(v) is Tensor and not hooks:
                     vc = v._vc
                     if vc is not None and vc.v:
                         if node._sver is None:
-                            node._sver = [0] * len(spec)
+                            node._sver = [0] * len(plan)
                         node._sver[len(saved)] = vc.v
                     saved.append(v)
                 else:
