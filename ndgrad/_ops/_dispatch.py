@@ -11,6 +11,7 @@ from ._core import _fw, _state, record
 _FROM_NUM = D._FROM_NP_NUM
 _BIG = THRESHOLD  # elements from which a ufunc kernel runs on several cores
 _pcache = {}
+_EXACT = 2 ** 53
 _F4 = np.dtype(np.float32)
 _F8 = np.dtype(np.float64)
 
@@ -142,8 +143,8 @@ def binary(op, a, b, params=(), floating=False):
             xb = b._data
             if xa.ndim == 0 and xb.ndim == 0 and (npd is _F4 or npd is _F8) and op.sop is not None and not params:
                 r = np.asarray(op.sop(xa[()], xb[()]))  # NumPy scalars: no ufunc machinery
-        elif type(b) is float and npd.kind == "f":
-            xb = b
+        elif (type(b) is float or (type(b) is int and -_EXACT < b < _EXACT)) and npd.kind == "f":
+            xb = b = float(b)  # an int exactly representable as a float: the same weak scalar to NumPy
             if xa.ndim == 0 and (npd is _F4 or npd is _F8) and op.sop is not None and not params:
                 r = np.asarray(op.sop(xa[()], b))
         else:
