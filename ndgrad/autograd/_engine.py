@@ -245,33 +245,36 @@ def execute(roots, keep_graph, create_graph, targets=None):
                     nodes[c] = None
                     stack.append(c)
     captured = needed = tmap = run_target = None
+    order = sorted(nodes, key=_seq_key)  # ascending; popped from the end: newest first
     if targets is not None:
         # children before parents (ascending _seq, leaves first), mark the nodes from which a target is
-        # reachable, and the target nodes that must still run (another target lies below them)
+        # reachable, and the target nodes that must still run (another target lies below them); count
+        # the edges from needed nodes into target leaves
         captured = [None] * len(targets)
         tmap = {}
         for i, (n, nr) in enumerate(targets):
             tmap.setdefault(n, []).append((nr, i))
-        needed = set(a for a in accs if a in tmap)
+        accs = {a: 0 for a in accs if a in tmap}
+        needed = set(accs)
         run_target = set()
-        for n in sorted(nodes, key=_seq_key):
-            for c, _ in n.next_functions:
+        for n in order:
+            nf = n.next_functions
+            for c, _ in nf:
                 if c in needed:
                     needed.add(n)
                     if n in tmap:
                         run_target.add(n)
                     break
             else:
-                if n in tmap:
-                    needed.add(n)
-        nodes = [n for n in nodes if n in needed]
-        accs = {a: 0 for a in accs if a in needed}
-        if accs:
-            for n in nodes:
-                for c, _ in n.next_functions:
+                if n not in tmap:
+                    continue
+                needed.add(n)
+            if accs:
+                for c, _ in nf:
                     if c in accs:
                         accs[c] += 1
-    order = sorted(nodes, key=_seq_key)  # popped from the end: newest first
+        if len(needed) - len(accs) < len(order):
+            order = [n for n in order if n in needed]
     pending = [a for a, k in accs.items() if k == 0]  # leaves that are roots, fed by nothing
 
     # array mode: no graph is built, so gradients travel as NumPy arrays and rules with an array form
