@@ -32,6 +32,9 @@ def _fit_array(d, meta):
     """``_fit`` for array-mode gradients (NumPy arrays or scalars)."""
     shape, npdt = meta
     if d.shape != shape:
+        if not shape and d.ndim == 1:  # a vector's gradient to a scalar (a bias, a polynomial coefficient)
+            d = np.add.reduce(d, axis=0)
+            return d if d.dtype == npdt else np.asarray(d, dtype=npdt)
         lead = d.ndim - len(shape)
         if lead:
             d = np.add.reduce(d, axis=tuple(range(lead)))
@@ -171,7 +174,10 @@ def _accumulate_array(var, d, owned):
     cur = var._grad
     if var._grad_fn is None:
         if cur is None:
-            var._grad = _T._wrap(d if owned and _layout_ok(d, var._data) else _grad_copy(d, var._data))
+            if type(d) is not np.ndarray:  # a NumPy scalar (0-d gradients travel as those): a fresh 0-d array
+                var._grad = _T._wrap(np.asarray(d))
+            else:
+                var._grad = _T._wrap(d if owned and _layout_ok(d, var._data) else _grad_copy(d, var._data))
         else:
             cd = cur._data
             if cur._grad_fn is not None or not cd.flags.writeable:
@@ -311,51 +317,54 @@ def execute(roots, keep_graph, create_graph, targets=None):
                 break
             grads = buffers.pop(node, None)
             hooked = node._any_hooks
-            if grads is None:
-                if not (hooked and (node._tensor_pre_hooks or node._retain_hooks or node._pre_hooks)):
-                    # no gradient reached it: nothing to run, but its leaves stop waiting for it
-                    if accs:
-                        for c, _ in node.next_functions:
-                            if c in accs:
-                                k = accs[c] - 1
-                                accs[c] = k
-                                if k == 0:
-                                    pending.append(c)
-                    continue
-                grads = [None] * node._nout
-            if hooked and (node._tensor_pre_hooks or node._retain_hooks or node._pre_hooks):
-                _state.arrays = False
-                grads = _call_pre_hooks(node, _as_tensors(grads) if arr else grads,
-                                        tmap is None or node not in tmap or node in run_target)
-                _state.arrays = arr
-                if arr:
-                    grads = _as_arrays(grads)
-            if tmap is not None and node in tmap:
-                for nr, i in tmap[node]:
-                    captured[i] = grads[nr]
-                if node not in run_target:
-                    continue
             nexts = node.next_functions
-            live = grads[0] is not None if node._nout == 1 else any(g is not None for g in grads)
-            if type(node) is AccumulateGrad:
-                if live:
+            if grads is not None and not hooked and tmap is None and type(node) is not AccumulateGrad:
+                live = grads[0] is not None if node._nout == 1 else any(g is not None for g in grads)
+            else:  # the rarer cases: no gradient arrived, hooks, grad() targets, a leaf
+                if grads is None:
+                    if not (hooked and (node._tensor_pre_hooks or node._retain_hooks or node._pre_hooks)):
+                        # no gradient reached it: nothing to run, but its leaves stop waiting for it
+                        if accs:
+                            for c, _ in nexts:
+                                if c in accs:
+                                    k = accs[c] - 1
+                                    accs[c] = k
+                                    if k == 0:
+                                        pending.append(c)
+                        continue
+                    grads = [None] * node._nout
+                if hooked and (node._tensor_pre_hooks or node._retain_hooks or node._pre_hooks):
+                    _state.arrays = False
+                    grads = _call_pre_hooks(node, _as_tensors(grads) if arr else grads,
+                                            tmap is None or node not in tmap or node in run_target)
+                    _state.arrays = arr
                     if arr:
-                        d = grads[0]
-                        grads = None
-                        _state.arrays = False  # user hooks may run here
-                        # owned: referenced only here (d, getrefcount's argument), not a view
-                        owned = (type(d) is np.ndarray and getrefcount(d) <= 2 and d.base is None
-                                 and d.flags.writeable)
-                        _accumulate_array(node.variable, d, owned)
-                        if hooked and node._hooks:
-                            _post_hooks(node, (), [_as_tensor(d)])
-                        _state.arrays = True
-                        d = None
-                    else:
-                        node._apply(grads)
-                        if hooked and node._hooks:
-                            _post_hooks(node, (), grads)
-                continue
+                        grads = _as_arrays(grads)
+                if tmap is not None and node in tmap:
+                    for nr, i in tmap[node]:
+                        captured[i] = grads[nr]
+                    if node not in run_target:
+                        continue
+                live = grads[0] is not None if node._nout == 1 else any(g is not None for g in grads)
+                if type(node) is AccumulateGrad:
+                    if live:
+                        if arr:
+                            d = grads[0]
+                            grads = None
+                            _state.arrays = False  # user hooks may run here
+                            # owned: referenced only here (d, getrefcount's argument), not a view
+                            owned = (type(d) is np.ndarray and getrefcount(d) <= 2 and d.base is None
+                                     and d.flags.writeable)
+                            _accumulate_array(node.variable, d, owned)
+                            if hooked and node._hooks:
+                                _post_hooks(node, (), [_as_tensor(d)])
+                            _state.arrays = True
+                            d = None
+                        else:
+                            node._apply(grads)
+                            if hooked and node._hooks:
+                                _post_hooks(node, (), grads)
+                    continue
             if live:
                 rule = node._arule if arr else None
                 if rule is not None and not (hooked and node._hooks) and not _anomaly.enabled:
