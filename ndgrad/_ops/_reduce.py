@@ -5,7 +5,7 @@ import numpy as np
 
 from .. import _dtype as D
 from .._tensor import Tensor, _wrap
-from ._core import _fw, defop, mark_no_grad, needs_grad, record
+from ._core import _fw, _state, defop, mark_no_grad, needs_grad, record
 from ._dispatch import apply, either, out_array, where_for
 
 
@@ -259,15 +259,18 @@ def sum(input, dim=None, keepdim=False, *, dtype=None, axis=None):
     if axis is not None:
         dim = axis
     d = input._data
-    npd = _int_acc(input, dtype)
-    dims = dims_of(dim, d.ndim)
+    if dim is None and dtype is None and d.dtype.kind == "f":  # loss.sum(): no dims or dtype to work out
+        npd = dims = None
+    else:
+        npd = _int_acc(input, dtype)
+        dims = dims_of(dim, d.ndim)
     if dims is None and not (isinstance(dim, (list, tuple)) and keepdim):
         if dim is not None and d.ndim == 0:
             dims = None
         x = d if npd is None else d.astype(npd)
         # np.add.reduce is what np.sum runs, without its Python-level dispatch (~1.5 us)
         t = _wrap(out_array(np.add.reduce(x, axis=None, keepdims=keepdim), npd or d.dtype))
-        if (input._requires_grad or _fw.on) and needs_grad(input):
+        if (input._requires_grad and _state.enabled) or (_fw.on and needs_grad(input)):
             record(SUM if dim is None else SUM_DIM, t, (input,), (None, keepdim))
         elif input._requires_grad:
             mark_no_grad(t, input)
