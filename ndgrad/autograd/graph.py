@@ -131,45 +131,38 @@ class Node:
         arrays = _gm_state.arrays
         out = []
         for v in s:
-            if type(v) is _T.Tensor:  # a saved input (see _ops/_core.record): check its version
+            tv = type(v)
+            if tv is _T.Tensor:  # a saved input (see _ops/_core.record): check its version
                 vc = v._vc
                 if vc is not None and vc.v != (self._sver[len(out)] if self._sver is not None else 0):
                     _saved_input_error(self, v, len(out))
-                if arrays:
-                    v = v._data
-                    if not v.ndim:
-                        v = v[()]  # 0-d as a NumPy scalar: its operators are 5-10x faster
-                    elif arrays == 2 and v.size >= _BIG:
-                        v = v.view(_Big)
-                out.append(v)
-                continue
-            if type(v) is SavedVar:
+                if not arrays:
+                    out.append(v)
+                    continue
+                d = v._data
+            elif tv is SavedVar:
                 t = v.tensor
-                if t is not None:  # a saved input, no hooks: only the version check, inline
-                    vc = t._vc
-                    if (0 if vc is None else vc.v) == v.version:
-                        if arrays:
-                            t = t._data
-                            if not t.ndim:
-                                t = t[()]  # 0-d as a NumPy scalar: its operators are 5-10x faster
-                            elif arrays == 2 and t.size >= _BIG:
-                                t = t.view(_Big)
+                if t is not None and (0 if t._vc is None else t._vc.v) == v.version:  # an input, no hooks
+                    if not arrays:
                         out.append(t)
                         continue
-                elif arrays and v.unpack_hook is None and v.vc.v == v.version:  # a saved output
-                    t = v.data
-                    if not t.ndim:
-                        t = t[()]
-                    elif arrays == 2 and t.size >= _BIG:
-                        t = t.view(_Big)
-                    out.append(t)
-                    continue
-                v = v.unpack(self)
-                if arrays:
-                    v = v._data
-                    if not v.ndim:
-                        v = v[()]
-            out.append(v)
+                    d = t._data
+                elif arrays and t is None and v.unpack_hook is None and v.vc.v == v.version:  # an output
+                    d = v.data
+                else:
+                    v = v.unpack(self)
+                    if not arrays:
+                        out.append(v)
+                        continue
+                    d = v._data
+            else:
+                out.append(v)
+                continue
+            if not d.ndim:
+                d = d[()]  # 0-d as a NumPy scalar: its operators are 5-10x faster
+            elif arrays == 2 and d.size >= _BIG:
+                d = d.view(_Big)
+            out.append(d)
         return tuple(out)
 
     def __dir__(self):
