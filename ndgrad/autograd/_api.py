@@ -171,6 +171,22 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     >>> ndgrad.autograd.grad(x ** 3, x)
     (tensor(12.),)
     """
+    Tensor = _T.Tensor
+    if (type(outputs) is Tensor and type(inputs) is Tensor and grad_outputs is None and not is_grads_batched
+            and not materialize_grads and inputs._requires_grad):
+        # grad(y, x) of a scalar y: the common call, without the general argument handling
+        d = outputs._data
+        fn = outputs._grad_fn
+        if fn is not None and d.ndim == 0 and d.dtype.kind == "f" and outputs._base is None:
+            g, = _engine.execute([(fn, outputs._output_nr, _T._wrap(np.array(1, dtype=d.dtype)))],
+                                 create_graph if retain_graph is None else retain_graph, create_graph,
+                                 [_target(inputs, 0)])
+            if g is None:
+                if not allow_unused:
+                    raise _unused(0, inputs)
+            elif not create_graph and g._grad_fn is not None:
+                g = g.detach()
+            return (g,)
     outs = _tensors(outputs, "outputs")
     ins = _tensors(inputs, "inputs")
     if materialize_grads and allow_unused is False:
