@@ -236,7 +236,8 @@ def sub(input, other, *, alpha=1, out=None):
         return _to_out(sub(input, other, alpha=alpha), out)
     if not isinstance(input, Tensor):
         return rsub(other, input, alpha=alpha)
-    _check_bool_sub(input, other)
+    if type(other) is not float or input._data.dtype.kind == "b":  # float tensor - float: nothing to refuse
+        _check_bool_sub(input, other)
     return binary(SUB, input, other, (alpha,) if alpha != 1 else ())
 
 

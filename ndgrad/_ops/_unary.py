@@ -279,7 +279,7 @@ def _u(op, floating=False):
     def f(input, *, out=None):
         if out is not None:
             return _to_out(f(input), out)
-        return unary(op, input, floating=floating)
+        return unary(op, input, (), floating)
     f.__name__ = op.name
     f.__doc__ = f"Elementwise ``{op.name}``."
     return f
