@@ -9,7 +9,6 @@ tensor adopts the new node; a view's base is rebased through CopySlices.
 import numpy as np
 
 from .._tensor import Tensor, _wrap
-from ..autograd.graph import _VC
 from ._core import _state, defop, record
 
 LEAF_INPLACE = "a leaf Variable that requires grad is being used in an in-place operation."
@@ -182,11 +181,7 @@ def _fast_arith(ufunc, name, alpha_ok=False):
                     ufunc(d, xb, out=d)
                 else:  # 0-d: NumPy scalars' operator, a quarter of a ufunc call with out= (same bits)
                     d[()] = sop(d[()], xb if type(xb) is not np.ndarray else xb[()])
-                vc = self._vc
-                if vc is None:
-                    self._vc = _VC(1)
-                else:
-                    vc.v += 1
+                self._bump()
                 return self
         if kw.get("rounding_mode") is not None or _recording(self, (other,), {}):
             return slow(self, other, alpha=alpha, **kw) if alpha_ok else slow(self, other, **kw)

@@ -55,13 +55,27 @@ def _make_grads(outputs, grads, is_grads_batched=False):
                 if o._data.dtype.kind != "f":
                     raise RuntimeError(f"grad can be implicitly created only for real scalar outputs but got "
                                        f"{o.dtype}")
-                d = o._data  # (np.ones costs 0.8 us even for a 0-d array; np.array a fifth of that)
-                out.append(_wrap(np.array(1, dtype=d.dtype) if d.ndim == 0 else np.ones(d.shape, dtype=d.dtype)))
+                d = o._data
+                out.append(_wrap(_ones(d) if d.ndim == 0 else np.ones(d.shape, dtype=d.dtype)))
             else:
                 out.append(None)
         else:
             raise TypeError("gradients can be either Tensors or None, but got " + type(g).__name__)
     return out
+
+
+def _ones(d):
+    return np.array(1, dtype=d.dtype)  # np.ones costs 0.8 us even for a 0-d array; np.array a fifth of that
+
+
+def _scalar_root(o):
+    """The engine's roots for the implicit gradient of a float scalar with a grad_fn, else None (the
+    general path then checks the call and says what is wrong)."""
+    d = o._data
+    fn = o._grad_fn
+    if fn is not None and d.ndim == 0 and d.dtype.kind == "f" and o._base is None:
+        return [(fn, o._output_nr, _T._wrap(_ones(d)))]
+    return None
 
 
 def _roots(outputs, grads):
@@ -121,12 +135,9 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
     tensor(6.)
     """
     if type(tensors) is _T.Tensor and grad_tensors is None and grad_variables is None and inputs is None:
-        # loss.backward(): the common call, without the general argument handling
-        d = tensors._data
-        fn = tensors._grad_fn
-        if fn is not None and d.ndim == 0 and d.dtype.kind == "f" and tensors._base is None:
-            _engine.execute([(fn, tensors._output_nr, _T._wrap(np.array(1, dtype=d.dtype)))],
-                            create_graph if retain_graph is None else retain_graph, create_graph)
+        roots = _scalar_root(tensors)  # loss.backward(): the common call, without the general argument handling
+        if roots is not None:
+            _engine.execute(roots, create_graph if retain_graph is None else retain_graph, create_graph)
             return
     outputs = _tensors(tensors, "tensors")
     if grad_tensors is None:
@@ -174,12 +185,9 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     Tensor = _T.Tensor
     if (type(outputs) is Tensor and type(inputs) is Tensor and grad_outputs is None and not is_grads_batched
             and not materialize_grads and inputs._requires_grad):
-        # grad(y, x) of a scalar y: the common call, without the general argument handling
-        d = outputs._data
-        fn = outputs._grad_fn
-        if fn is not None and d.ndim == 0 and d.dtype.kind == "f" and outputs._base is None:
-            g, = _engine.execute([(fn, outputs._output_nr, _T._wrap(np.array(1, dtype=d.dtype)))],
-                                 create_graph if retain_graph is None else retain_graph, create_graph,
+        roots = _scalar_root(outputs)  # grad(y, x) of a scalar y: without the general argument handling
+        if roots is not None:
+            g, = _engine.execute(roots, create_graph if retain_graph is None else retain_graph, create_graph,
                                  [_target(inputs, 0)])
             if g is None:
                 if not allow_unused:

@@ -140,18 +140,26 @@ def accumulate_grad(var, g):
                 var._grad = _T._wrap(_grad_copy(d, var._data))
     elif _state.enabled:
         var._grad = cur + g
+    elif cur._grad_fn is not None or not cur._data.flags.writeable:
+        var._grad = cur.detach() + g
     else:
-        d = cur._data
-        if cur._grad_fn is not None or not d.flags.writeable:
-            var._grad = cur.detach() + g
-        else:
-            np.add(d, g._data, out=d, casting="unsafe")
-            if cur._vc is not None:
-                cur._vc.v += 1
+        _add_in_place(cur, g._data)
     hooks = var._post_acc_hooks
     if hooks:
         for h in tuple(hooks.values()):
             h(var)
+
+
+def _add_in_place(cur, d):
+    """``cur += d`` into an existing ``.grad`` (no graph built); a 0-d one through NumPy scalars, a fifth of
+    a ufunc call on 0-d arrays, same bits."""
+    cd = cur._data
+    if cd.ndim:
+        np.add(cd, d, out=cd, casting="unsafe")
+    else:
+        cd[()] = cd[()] + d
+    if cur._vc is not None:
+        cur._vc.v += 1
 
 
 def _run_big(rule, node, g):
@@ -172,22 +180,13 @@ def _accumulate_array(var, d, owned):
     """``accumulate_grad`` for an array-mode gradient (no graph is being built); ``owned``: only the
     engine refers to ``d``, so ``.grad`` may adopt it without a copy."""
     cur = var._grad
-    if var._grad_fn is None:
-        if cur is None:
-            if type(d) is not np.ndarray:  # a NumPy scalar (0-d gradients travel as those): a fresh 0-d array
-                var._grad = _T._wrap(np.asarray(d))
-            else:
-                var._grad = _T._wrap(d if owned and _layout_ok(d, var._data) else _grad_copy(d, var._data))
+    if var._grad_fn is None and (cur is None or (cur._grad_fn is None and cur._data.flags.writeable)):
+        if cur is not None:
+            _add_in_place(cur, d)
+        elif type(d) is not np.ndarray:  # a NumPy scalar (0-d gradients travel as those): a fresh 0-d array
+            var._grad = _T._wrap(np.asarray(d))
         else:
-            cd = cur._data
-            if cur._grad_fn is not None or not cd.flags.writeable:
-                return accumulate_grad(var, _as_tensor(d))
-            if cd.ndim:
-                np.add(cd, d, out=cd, casting="unsafe")
-            else:
-                cd[()] = cd[()] + d  # NumPy scalars: a fifth of a ufunc call on 0-d arrays, same bits
-            if cur._vc is not None:
-                cur._vc.v += 1
+            var._grad = _T._wrap(d if owned and _layout_ok(d, var._data) else _grad_copy(d, var._data))
         hooks = var._post_acc_hooks
         if hooks:
             for h in tuple(hooks.values()):

@@ -135,7 +135,7 @@ class Node:
             if tv is _T.Tensor:  # a saved input (see _ops/_core.record): check its version
                 vc = v._vc
                 if vc is not None and vc.v != (self._sver[len(out)] if self._sver is not None else 0):
-                    _saved_input_error(self, v, len(out))
+                    _saved_var(self, v, len(out)).unpack(self)  # raises the version error
                 if not arrays:
                     out.append(v)
                     continue
@@ -182,11 +182,7 @@ class Node:
                 i = names.index(key)
                 v = s[i] if i < len(s) else None
                 if type(v) is _T.Tensor:
-                    sv = SavedVar(v)
-                    sv.version = self._sver[i] if self._sver is not None else 0
-                    if not raw:
-                        return sv.unpack(self)
-                    v = sv
+                    v = _saved_var(self, v, i)
                 if type(v) is SavedVar:
                     return v if raw else v.unpack(self)
                 return v
@@ -265,10 +261,11 @@ class SavedVar:
         return t
 
 
-def _saved_input_error(node, t, i):
+def _saved_var(node, t, i):
+    """The ``SavedVar`` of a saved input kept as the tensor itself (``node._saved[i]``, see _ops/_core.record)."""
     sv = SavedVar(t)
     sv.version = node._sver[i] if node._sver is not None else 0
-    sv.unpack(node)  # raises the version error
+    return sv
 
 
 def _version_error(t, fn, output_nr, cur, expected, user=None, vc=None):
