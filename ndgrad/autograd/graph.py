@@ -165,28 +165,14 @@ class Node:
             out.append(d)
         return tuple(out)
 
-    def __dir__(self):
-        names = saved_names(self)
-        return list(super().__dir__()) + [p + n for n in names for p in ("_saved_", "_raw_saved_")]
-
-    def __getattr__(self, name):
-        # PyTorch exposes saved values as ``_saved_<name>`` (raw: ``_raw_saved_<name>``)
-        if name.startswith("_saved_") or name.startswith("_raw_saved_"):
-            raw = name.startswith("_raw_")
-            key = name[11:] if raw else name[7:]
-            names = saved_names(self)
-            if key in names:
-                s = self._saved
-                if s is None:
-                    raise freed_error(self)
-                i = names.index(key)
-                v = s[i] if i < len(s) else None
-                if type(v) is _T.Tensor:
-                    v = _saved_var(self, v, i)
-                if type(v) is SavedVar:
-                    return v if raw else v.unpack(self)
-                return v
-        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
+    def __init_subclass__(cls, **kwargs):
+        # PyTorch exposes saved values as ``node._saved_<name>`` (raw: ``_raw_saved_<name>``). Class
+        # attributes, not a ``__getattr__``: a class with one gets no specialized attribute access from
+        # the interpreter, and the engine and record() read node attributes a dozen times per node.
+        super().__init_subclass__(**kwargs)
+        for i, n in enumerate(saved_names(cls)):
+            setattr(cls, "_saved_" + n, _SavedAttr(i, False))
+            setattr(cls, "_raw_saved_" + n, _SavedAttr(i, True))
 
     def _release(self):
         self._saved = None
@@ -311,8 +297,33 @@ SAVED_NAMES = {
 }
 
 
+class _SavedAttr:
+    """``node._saved_<name>`` (the saved value, version-checked) or ``node._raw_saved_<name>`` (its SavedVar)."""
+
+    __slots__ = ("i", "raw")
+
+    def __init__(self, i, raw):
+        self.i = i
+        self.raw = raw
+
+    def __get__(self, node, cls=None):
+        if node is None:
+            return self
+        s = node._saved
+        if s is None:
+            raise freed_error(node)
+        i = self.i
+        v = s[i] if i < len(s) else None
+        if type(v) is _T.Tensor:
+            v = _saved_var(node, v, i)
+        if type(v) is SavedVar:
+            return v if self.raw else v.unpack(node)
+        return v
+
+
 def saved_names(node):
-    cls = type(node)
+    """PyTorch's names of what a node class (or a node's class) saves."""
+    cls = node if isinstance(node, type) else type(node)
     names = cls.__dict__.get("_saved_names_")
     if names is None:
         names = SAVED_NAMES.get(cls.__name__)
@@ -321,7 +332,7 @@ def saved_names(node):
             spec = getattr(op, "save", ()) if op is not None else ()
             names = tuple("result" if item == "out" else ("self", "other", "input2", "input3")[item]
                           if type(item) is int and item < 4 else f"arg{item}" for item, _ in spec)
-            if type(node).__name__.endswith("Backward") and not spec:  # custom Function: none exposed
+            if cls.__name__.endswith("Backward") and not spec:  # custom Function: none exposed
                 names = ()
         cls._saved_names_ = names
     return names
