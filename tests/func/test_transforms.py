@@ -183,3 +183,28 @@ def test_vmap_of_an_ndgrad_function_passed_directly():
     a = ndgrad.arange(6.0).reshape(2, 3)
     out = vmap(ndgrad.dot)(a, a)
     assert out.tolist() == [5.0, 50.0]
+
+
+def test_vmap_patching_restores_namespaces_and_respects_reassignment():
+    # vmap swaps batching dispatchers into ndgrad's namespaces for the call; the sites are found once
+    # and reused, so a name reassigned in between must be left alone, and everything restored after
+    import ndgrad
+    import ndgrad.nn.functional as F
+    from ndgrad.func import vmap
+    sin, relu = ndgrad.sin, F.relu
+    x = ndgrad.arange(6.0).reshape(2, 3)
+    assert vmap(ndgrad.sin)(x).tolist() == ndgrad.sin(x).tolist()
+    assert ndgrad.sin is sin and F.relu is relu
+
+    def mine(t):
+        return t * 0 + 7
+    ndgrad.sin = mine
+    try:
+        seen = []
+        out = vmap(lambda r: (seen.append(ndgrad.sin is mine), ndgrad.sin(r))[1])(x)
+        assert seen == [True] and out.tolist() == [[7.0] * 3] * 2
+        assert ndgrad.sin is mine
+        assert vmap(F.relu)(x - 2).tolist() == F.relu(x - 2).tolist() and F.relu is relu
+    finally:
+        ndgrad.sin = sin
+    assert vmap(lambda r: ndgrad.sin(r))(x).tolist() == ndgrad.sin(x).tolist()
