@@ -3,7 +3,7 @@ import numpy as np
 
 from .._tensor import Tensor, _wrap
 from ._core import defop, mark_no_grad, needs_grad, record
-from ._dispatch import out_array
+from ._dispatch import broadcast_message, out_array
 
 _NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half", "int64": "long", "int32": "int",
           "int16": "short", "int8": "signed char", "uint8": "unsigned char", "bool": "bool"}
@@ -111,12 +111,20 @@ def _addmm_avjp(ctx, g):
     return gi, g1, g2
 
 
+def _matmul_kernel(a, b):
+    # a stack of outer products (contracted dim 1: per-sample gradients of a weight, x_i^T g_i) is the
+    # broadcast product, exactly (one term, no sum); NumPy's stacked matmul takes 3x longer on it
+    if a.ndim > 2 and a.shape[-1] == 1 and b.ndim > 1 and b.shape[-2] == 1:
+        return np.multiply(a, b)
+    return np.matmul(a, b)
+
+
 DOT = defop("dot", np.dot, _dot_vjp, save=((0, 1), (1, 0)), avjp=True)
 MV = defop("mv", np.matmul, _mv_vjp, save=((0, 1), (1, 0)), avjp=_mv_avjp)
 MM = defop("mm", np.matmul, _mm_vjp, save=((0, 1), (1, 0)), avjp=_mm_avjp)
-BMM = defop("bmm", np.matmul, _bmm_vjp, save=((0, 1), (1, 0)), avjp=_bmm_avjp)
+BMM = defop("bmm", _matmul_kernel, _bmm_vjp, save=((0, 1), (1, 0)), avjp=_bmm_avjp)
 SQUEEZE_ = defop("squeeze_", np.reshape, lambda ctx, g: (g.reshape(ctx._meta[0][0]),), node="SqueezeBackward4", avjp=True)
-MATMUL = defop("matmul", np.matmul, _matmul_vjp, node="UnsafeViewBackward0", save=((0, 1), (1, 0)), avjp=True)
+MATMUL = defop("matmul", _matmul_kernel, _matmul_vjp, node="UnsafeViewBackward0", save=((0, 1), (1, 0)), avjp=True)
 ADDMM = defop("addmm", None, _addmm_vjp, save=((1, 2), (2, 1)), avjp=_addmm_avjp)
 
 
@@ -223,7 +231,10 @@ def matmul(input, other):
                            f"[{other._data.shape[0] if nb > 2 else 1}, {kb}]." if nb > 2 else
                            f"mat1 and mat2 shapes cannot be multiplied ({sa} and "
                            f"{'x'.join(map(str, other._data.shape[-2:]))})")
-    return _run(MATMUL, input, other)
+    try:
+        return _run(MATMUL, input, other)
+    except ValueError:  # batch dims that do not broadcast: PyTorch's words, not NumPy's
+        raise RuntimeError(broadcast_message(input._data.shape[:-2], other._data.shape[:-2])) from None
 
 
 def _rmatmul(self, other):

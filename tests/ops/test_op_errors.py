@@ -17,6 +17,9 @@ CASES = {
     "matmul_shapes": lambda m: m.ones(2, 3) @ m.ones(4, 2),
     "matmul_0d": lambda m: m.tensor(1.0) @ m.ones(2),
     "matmul_1d": lambda m: m.ones(3) @ m.ones(2),
+    "matmul_batch_dims": lambda m: m.ones(2, 3, 2) @ m.ones(4, 2, 5),
+    "matmul_batch_dims_outer": lambda m: m.ones(2, 3, 1) @ m.ones(4, 1, 5),  # the K == 1 kernel path
+    "matmul_batch_dims_4d": lambda m: m.ones(3, 2, 3, 2) @ m.ones(4, 2, 5),
     "mv_shapes": lambda m: m.mv(m.ones(2, 3), m.ones(2)),
     "bmm_shapes": lambda m: m.bmm(m.ones(2, 2, 3), m.ones(2, 2, 3)),
     "bmm_2d": lambda m: m.bmm(m.ones(2, 3), m.ones(3, 2)),
