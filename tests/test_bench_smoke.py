@@ -111,3 +111,20 @@ def test_bare_tape_floor_computes_the_workloads(ndgrad):
     y.backward()
     assert float(tape_floor.chain(20)) == pytest.approx(x.grad.item(), rel=1e-12)
     assert math.isfinite(float(tape_floor.polyfit(50, 3)))
+
+
+def test_batch_size_is_not_sized_by_a_slow_first_call():
+    # torch.func spends ~1 s on its first call, then ~1 ms: samples must batch the fast calls, not
+    # time single calls still warming up (the worker sizes batches by a second call)
+    from bench._worker import _timings
+    calls = []
+
+    def run():
+        calls.append(None)
+        if len(calls) == 1:
+            import time
+            time.sleep(0.05)
+
+    run()  # the worker's untimed first call
+    times, number = _timings(run, samples=2, min_time=0.01)
+    assert number > 1 and len(times) == 2
