@@ -11,6 +11,7 @@ import numpy as np
 from .._tensor import Tensor, _wrap
 from ._core import defop, needs_grad, record
 from ._dispatch import apply, apply_to, out_array, result_dtype
+from ._unary import _quiet
 
 # ------------------------------------------------------------------- erf
 _SQRT_PI = math.sqrt(math.pi)
@@ -276,18 +277,20 @@ def activation(x, op, *params):
 
 
 # -------------------------------------------------------------- softmax
-def _softmax_kernel(x, dim):
-    m = np.max(x, axis=dim, keepdims=True) if x.size else 0
-    with np.errstate(invalid="ignore"):
-        e = np.exp(x - m)
-        return e / np.sum(e, axis=dim, keepdims=True)
+def _softmax_raw(x, dim):
+    # ufunc reductions, not np.max/np.sum: those add a Python wrapper each (a third of a small call)
+    e = np.exp(x - np.maximum.reduce(x, axis=dim, keepdims=True)) if x.size else np.exp(x)
+    return e / np.add.reduce(e, axis=dim, keepdims=True)
 
 
-def _log_softmax_kernel(x, dim):
-    m = np.max(x, axis=dim, keepdims=True) if x.size else 0
-    with np.errstate(divide="ignore", invalid="ignore"):
-        s = x - m
-        return s - np.log(np.sum(np.exp(s), axis=dim, keepdims=True))
+def _log_softmax_raw(x, dim):
+    s = x - np.maximum.reduce(x, axis=dim, keepdims=True) if x.size else x
+    return s - np.log(np.add.reduce(np.exp(s), axis=dim, keepdims=True))
+
+
+# inf - inf and log(0) are the answers here, as in PyTorch: no NumPy warnings
+_softmax_kernel = _quiet(_softmax_raw)
+_log_softmax_kernel = _quiet(_log_softmax_raw)
 
 
 def _softmax_vjp(ctx, g):

@@ -6,6 +6,7 @@ from .._tensor import Tensor, _wrap
 from ._core import defop, needs_grad, record
 from ._dispatch import out_array, result_dtype
 from ._nn import _const, _sigmoid_np
+from ._unary import _quiet
 
 
 # ---------------------------------------------------------------- losses
@@ -103,10 +104,11 @@ def pointwise_loss(op, x, t, reduction, *params):
 
 # nll_loss: input (N, C, *) or (C,), target (N, *) or (); the class dim is 1 (0 for 1-D input)
 def _nll_parts(shape, t, w, ignore_index):
+    """(class dim, targets with ignored ones set to 0, per-target weights or None: all 1, none ignored)."""
     cdim = 1 if len(shape) >= 2 else 0
     valid = t != ignore_index
-    if valid.all():  # the usual case: no target is ignored
-        return cdim, t, (w[t] if w is not None else np.ones(t.shape))
+    if np.logical_and.reduce(valid, axis=None):  # the usual case: no target is ignored
+        return cdim, t, (w[t] if w is not None else None)
     tc = np.where(valid, t, 0)
     ww = (w[tc] if w is not None else np.ones(tc.shape)) * valid
     return cdim, tc, ww
@@ -122,14 +124,22 @@ def _pick(x, tc, cdim):
 def _nll_kernel(x, t, w, ignore_index, reduction):
     cdim, tc, ww = _nll_parts(x.shape, t, w, ignore_index)
     picked = _pick(x, tc, cdim) if x.ndim else x
-    loss = -(ww.astype(x.dtype) * picked)
+    # ww None: every weight is 1 (-(1 * p) is -p exactly, and the weights sum to the count)
+    loss = -picked if ww is None else -(ww.astype(x.dtype) * picked)
     if reduction == "none":
         return loss.astype(x.dtype)
-    s = np.sum(loss)
+    s = np.add.reduce(loss, axis=None)
     if reduction == "sum":
         return np.asarray(s, dtype=x.dtype)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.asarray(s / np.sum(ww.astype(x.dtype)), dtype=x.dtype)
+    total = x.dtype.type(loss.size) if ww is None else np.add.reduce(ww.astype(x.dtype), axis=None)
+    return np.asarray(_quiet_div(s, total), dtype=x.dtype)
+
+
+def _quiet_div_raw(a, b):
+    return a / b  # 0/0 (every target ignored) is nan, as in PyTorch: no warning
+
+
+_quiet_div = _quiet(_quiet_div_raw)
 
 
 def _nll_vjp(ctx, g):
@@ -137,14 +147,19 @@ def _nll_vjp(ctx, g):
     shape, dt = ctx._meta[0]
     cdim, tc, ww = _nll_parts(shape, t, w, ignore_index)
     coef = np.zeros(shape, dtype=dt)
-    scale = -1.0
+    if ww is None:
+        ww = np.ones(tc.shape)
+    vals = ww * -1.0
     if reduction == "mean":
-        with np.errstate(invalid="ignore", divide="ignore"):
-            scale = -1.0 / np.sum(ww)
+        total = np.add.reduce(ww, axis=None)
+        # every target ignored (total 0): PyTorch's gradient is 0 there, not 0 * inf
+        vals = _quiet_div(vals, total)
+        if not total:
+            vals = np.where(t != ignore_index, vals, 0.0)
     if len(shape) == 2:
-        coef[np.arange(shape[0]), tc] = ww * scale
+        coef[np.arange(shape[0]), tc] = vals
     else:
-        np.put_along_axis(coef, np.expand_dims(tc, cdim), np.expand_dims(ww * scale, cdim), cdim)
+        np.put_along_axis(coef, np.expand_dims(tc, cdim), np.expand_dims(vals, cdim), cdim)
     if type(g) is not Tensor:  # the array rule
         return ((np.expand_dims(g, 1) if reduction == "none" and len(shape) >= 2 else g) * coef,)
     if reduction == "none" and len(shape) >= 2:

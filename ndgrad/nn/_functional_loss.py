@@ -106,9 +106,11 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
         raise RuntimeError(f"weight tensor should be defined either for all {c} classes or no classes but got "
                            f"weight tensor of shape: [{', '.join(map(str, weight.shape))}]")
     t = target._data
-    bad = (t != ignore_index) & ((t < 0) | (t >= c))
-    if bad.any():
-        raise IndexError(f"Target {int(t[bad].ravel()[0])} is out of bounds.")
+    # two reductions decide the usual case (every target a class index); the mask only when one is not
+    if t.size and (np.minimum.reduce(t, axis=None) < 0 or np.maximum.reduce(t, axis=None) >= c):
+        bad = (t != ignore_index) & ((t < 0) | (t >= c))
+        if bad.any():
+            raise IndexError(f"Target {int(t[bad].ravel()[0])} is out of bounds.")
     return _L.nll_loss_op(input, target, weight, ignore_index, reduction)
 
 

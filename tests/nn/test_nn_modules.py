@@ -122,6 +122,8 @@ CASES = [
     ("CrossEntropySum", "nn.CrossEntropyLoss(reduction='sum')", [rn(4, 5), idx(5, 4)]),
     ("CrossEntropyNone", "nn.CrossEntropyLoss(reduction='none')", [rn(4, 5), idx(5, 4)]),
     ("CrossEntropyIgnore", "nn.CrossEntropyLoss(ignore_index=1)", [rn(6, 3), np.array([1, 0, 2, 1, 2, 2])]),
+    # every target ignored: the mean is nan (0/0) and the gradient 0, not nan
+    ("CrossEntropyAllIgnored", "nn.CrossEntropyLoss(ignore_index=1)", [rn(4, 3), np.array([1, 1, 1, 1])]),
     ("CrossEntropyWeight", "nn.CrossEntropyLoss(weight=W([0.2, 1.0, 3.0]))", [rn(6, 3), idx(3, 6)]),
     ("CrossEntropySmooth", "nn.CrossEntropyLoss(label_smoothing=0.1)", [rn(6, 3), idx(3, 6)]),
     ("CrossEntropySmoothWeightIgnore",
