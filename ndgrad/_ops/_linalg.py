@@ -259,7 +259,9 @@ def addmm(input, mat1, mat2, *, beta=1, alpha=1):
     if alpha != 1:
         prod *= alpha
     bias = input._data if beta == 1 else beta * input._data
-    if bias.dtype == prod.dtype and np.broadcast_shapes(bias.shape, prod.shape) == prod.shape:
+    bs, ps = bias.shape, prod.shape
+    if bias.dtype == prod.dtype and ((len(bs) <= len(ps) and bs == ps[len(ps) - len(bs):])  # nn.Linear's bias
+                                     or np.broadcast_shapes(bs, ps) == ps):
         np.add(prod, bias, out=prod)  # prod is ours: no second result-sized array
         arr = prod
     else:
