@@ -29,6 +29,19 @@ def _mm_vjp(ctx, g):
     return (g.mm(b.t()) if n[0] else None, a.t().mm(g) if n[1] else None)
 
 
+def _matmul_kernel(a, b):
+    # a stack of outer products (contracted dim 1: per-sample gradients of a weight, x_i^T g_i) is the
+    # broadcast product, exactly (one term, no sum); NumPy's stacked matmul takes 3x longer on it
+    if a.ndim > 2 and a.shape[-1] == 1 and b.ndim > 1 and b.shape[-2] == 1:
+        return np.multiply(a, b)
+    return np.matmul(a, b)
+
+
+def _mat(x, y):
+    """``x @ y`` in a rule: a recorded matmul on tensors, the kernel above on arrays (array rules)."""
+    return _matmul_kernel(x, y) if isinstance(x, np.ndarray) else x @ y
+
+
 def _bmm_vjp(ctx, g):
     a, b = ctx.saved
     n = ctx._needs
@@ -50,12 +63,12 @@ def _matmul_vjp(ctx, g):
     if b1:
         g2 = _unsqueeze(g2, -1)
     if n[0]:
-        ga = g2 @ (_unsqueeze(b, -1) if b1 else b).mT
+        ga = _mat(g2, (_unsqueeze(b, -1) if b1 else b).mT)
         if a1:
             ga = ga.squeeze(-2)
             ga = ga.reshape(-1, ashape[0]).sum(0) if ga.ndim > 1 else ga
     if n[1]:
-        gb = (_unsqueeze(a, 0) if a1 else a).mT @ g2
+        gb = _mat((_unsqueeze(a, 0) if a1 else a).mT, g2)
         if b1:
             gb = gb.squeeze(-1)
             gb = gb.reshape(-1, bshape[0]).sum(0) if gb.ndim > 1 else gb
@@ -95,7 +108,8 @@ def _mm_avjp(ctx, g):
 def _bmm_avjp(ctx, g):
     a, b = ctx.saved
     n = ctx._needs
-    return (g @ b.swapaxes(-1, -2) if n[0] else None, a.swapaxes(-1, -2) @ g if n[1] else None)
+    return (_matmul_kernel(g, b.swapaxes(-1, -2)) if n[0] else None,
+            _matmul_kernel(a.swapaxes(-1, -2), g) if n[1] else None)
 
 
 def _addmm_avjp(ctx, g):
@@ -109,14 +123,6 @@ def _addmm_avjp(ctx, g):
         g1 = g1 * alpha if g1 is not None else None
         g2 = g2 * alpha if g2 is not None else None
     return gi, g1, g2
-
-
-def _matmul_kernel(a, b):
-    # a stack of outer products (contracted dim 1: per-sample gradients of a weight, x_i^T g_i) is the
-    # broadcast product, exactly (one term, no sum); NumPy's stacked matmul takes 3x longer on it
-    if a.ndim > 2 and a.shape[-1] == 1 and b.ndim > 1 and b.shape[-2] == 1:
-        return np.multiply(a, b)
-    return np.matmul(a, b)
 
 
 DOT = defop("dot", np.dot, _dot_vjp, save=((0, 1), (1, 0)), avjp=True)

@@ -59,19 +59,21 @@ def _zeros_for(g, x):
     return zeros_like(x) if g is None else g
 
 
-def _grad(outs, ins, cots, retain=True):
+def _grad(outs, ins, cots, retain=True, create=True):
+    """Gradients of ``outs`` w.r.t. ``ins``; ``create``: record them for differentiation (another transform
+    will take them: off only where the results are detached at once, a backward without a graph)."""
     from ..autograd import grad
     live = [(o, c) for o, c in zip(outs, cots) if o.requires_grad]
     if not live:
         return [None] * len(ins)
     batched = [type(v) is BatchedTensor for v in ins]
     if any(batched) or any(type(o) is BatchedTensor for o, _ in live):
-        return _grad_batched(live, ins, batched, retain)
-    return list(grad([o for o, _ in live], ins, [c for _, c in live], retain_graph=retain, create_graph=True,
+        return _grad_batched(live, ins, batched, retain, create)
+    return list(grad([o for o, _ in live], ins, [c for _, c in live], retain_graph=retain, create_graph=create,
                      allow_unused=True))
 
 
-def _grad_batched(live, ins, batched, retain):
+def _grad_batched(live, ins, batched, retain, create):
     """``_grad`` inside vmap: on the physical tensors (one backward for the whole batch)."""
     from ..autograd import grad
     from .._creation import ones_like
@@ -79,16 +81,16 @@ def _grad_batched(live, ins, batched, retain):
     lvls = tuple(lv for lv, _, _ in _vmap_levels)
     outs = [_align(o, lvls, o.dim(), full=True) for o, _ in live]
     cots = [ones_like(o) if c is None else _align(c, lvls, c.dim(), full=True) for o, (_, c) in zip(outs, live)]
-    gs = grad(outs, [v._p if b else v for v, b in zip(ins, batched)], cots, retain_graph=retain, create_graph=True,
-              allow_unused=True)
+    gs = grad(outs, [v._p if b else v for v, b in zip(ins, batched)], cots, retain_graph=retain,
+              create_graph=create, allow_unused=True)
     return [BatchedTensor(g, v._lv) if b and g is not None else g for g, v, b in zip(gs, ins, batched)]
 
 
 def _done(x):
     """Detach results when the outermost transform returns."""
     if _depth[0] == 0:
-        return tree_unflatten([v.detach() if isinstance(v, (Tensor, BatchedTensor)) else v for v in tree_flatten(x)[0]],
-                              tree_flatten(x)[1])
+        leaves, spec = tree_flatten(x)
+        return tree_unflatten([v.detach() if isinstance(v, (Tensor, BatchedTensor)) else v for v in leaves], spec)
     return x
 
 
@@ -136,7 +138,10 @@ def grad_and_value(func, argnums=0, has_aux=False):
                                    f"tensor with {out.dim()} dims. Maybe you wanted to use the vjp or jacrev APIs "
                                    "instead?")
             allin = [v for leaves in flat for v in leaves]
-            gs = iter(_grad([out], allin, [None], retain=_depth[0] > 1) if out.requires_grad else [None] * len(allin))
+            # the outermost transform detaches its results (_done): no graph of the gradients is needed
+            nested = _depth[0] > 1
+            gs = iter(_grad([out], allin, [None], retain=nested, create=nested) if out.requires_grad
+                      else [None] * len(allin))
             grads = [tree_unflatten([_zeros_for(next(gs), v) for v in leaves], spec)
                      for leaves, spec in zip(flat, specs)]
             g = grads[0] if isinstance(argnums, int) else tuple(grads)
@@ -197,7 +202,7 @@ def vjp(func, *primals, has_aux=False):
         _depth[0] = depth + 1
         try:
             with enable_grad():
-                gs = _grad(outs, leaves, cots)
+                gs = _grad(outs, leaves, cots, create=depth > 0)  # at depth 0 the results are detached
             res = tree_unflatten([_zeros_for(g, v) for g, v in zip(gs, leaves)], spec)
         finally:
             _depth[0] = saved
