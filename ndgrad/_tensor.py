@@ -83,6 +83,9 @@ def check_device(dev):
         raise RuntimeError(f"ndgrad supports only the cpu device, not {d}")
 
 
+_inplace = None  # ndgrad._ops._inplace, once loaded (Tensor.grad_fn)
+
+
 def _wrap(arr):
     """A new tensor over ``arr`` (an ndarray), no grad."""
     t = _new(Tensor)
@@ -239,9 +242,11 @@ class Tensor:
         fn = self._grad_fn
         if fn is not None and self._base is not None and self._vc is not None:
             # a view made before an in-place op on its base gets its history regenerated (as PyTorch)
-            from ._ops._inplace import regen_view, stale
-            if stale(self, fn):
-                fn = regen_view(self)
+            global _inplace
+            if _inplace is None:
+                from ._ops import _inplace  # loads after this module
+            if _inplace.stale(self, fn):
+                fn = _inplace.regen_view(self)
         return fn
 
     @property

@@ -19,6 +19,7 @@ calls ndgrad functions (``cos``, ``where``...). Ops without one fall back to
 the tensor rule. ``tests/ops/test_array_rules.py`` holds each to its VJP.
 """
 import operator
+import weakref
 
 import numpy as np
 
@@ -128,7 +129,6 @@ def accumulator(t):
     ref = t._acc
     acc = ref() if ref is not None else None
     if acc is None:
-        import weakref
         acc = AccumulateGrad(t)
         t._acc = weakref.ref(acc)
     return acc

@@ -7,6 +7,7 @@ import numpy as np
 
 from .._tensor import Tensor, _wrap
 from ._core import defop, mark_no_grad, needs_grad, record
+from ._dispatch import result_dtype
 from ._reduce import dim_index
 from ._shape import _has_dims
 
@@ -108,7 +109,6 @@ SPLIT_WITH_SIZES = defop("split_with_sizes", None, _split_vjp, node="SplitWithSi
 
 # ------------------------------------------------------- public functions
 def _cat_dtype(tensors):
-    from ._dispatch import result_dtype
     return result_dtype(*tensors).np
 
 

@@ -11,6 +11,7 @@ import numpy as np
 from .._tensor import Tensor, _wrap
 from ._core import defop, needs_grad, record
 from ._dispatch import apply, apply_to, out_array, result_dtype
+from ._reduce import dim_index
 from ._unary import _quiet
 
 # ------------------------------------------------------------------- erf
@@ -322,7 +323,6 @@ LOG_SOFTMAX = defop("log_softmax", _log_softmax_kernel, _log_softmax_vjp, save=(
 
 
 def softmax_op(x, dim, log=False):
-    from ._reduce import dim_index
     d = dim_index(dim, x._data.ndim) if x._data.ndim else 0
     xd = x._data
     if xd.ndim == 0:

@@ -10,7 +10,8 @@ import warnings
 import numpy as np
 
 from .._tensor import Tensor
-from ._vmap import BatchedTensor, _levels, level_size
+from .._ops._linalg import matmul
+from ._vmap import _RANDOM, BatchedTensor, _levels, level_size
 
 EW = frozenset((
     "add", "sub", "subtract", "rsub", "mul", "multiply", "div", "divide", "true_divide", "floor_divide", "remainder",
@@ -258,7 +259,6 @@ def _getitem(name, orig, args, kwargs):
 
 
 def _matmul(name, orig, args, kwargs):
-    from .._ops._linalg import matmul
     a, b = (args[1], args[0]) if name == "__rmatmul__" else (args[0], args[1])
     lvls = _union([a, b])
     a1, b1 = a.dim() == 1, b.dim() == 1
@@ -366,7 +366,6 @@ _RULES = {"__getitem__": _getitem, "matmul": _matmul, "__matmul__": _matmul, "__
 
 
 def run(name, orig, args, kwargs):
-    from ._vmap import _RANDOM
     if name in _RANDOM:
         return random_op(name, orig, args, kwargs)
     if name in _RULES:

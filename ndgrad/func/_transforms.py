@@ -8,9 +8,12 @@ trick. Results are detached when the outermost transform returns.
 """
 import functools
 
+from .._creation import ones_like, zeros_like
 from .._tensor import Tensor
+from ..autograd import grad as _autograd_grad
 from ..autograd.grad_mode import enable_grad
 from ._tree import tree_flatten, tree_unflatten
+from ._batching import _align
 from ._vmap import BatchedTensor, _levels as _vmap_levels
 
 _depth = [0]   # transforms currently running (results are detached when it drops to 0)
@@ -29,7 +32,6 @@ def _track(x):
     ``x`` is not), so gradients come out per sample."""
     _check_tensor(x)
     if _vmap_levels:
-        from ._batching import _align
         lvls = tuple(lv for lv, _, _ in _vmap_levels)
         return BatchedTensor(_track_plain(_align(x, lvls, x.dim(), full=True)), lvls)
     return _track_plain(x)
@@ -55,34 +57,29 @@ def _argnums(argnums, nargs):
 
 
 def _zeros_for(g, x):
-    from .._creation import zeros_like
     return zeros_like(x) if g is None else g
 
 
 def _grad(outs, ins, cots, retain=True, create=True):
     """Gradients of ``outs`` w.r.t. ``ins``; ``create``: record them for differentiation (another transform
     will take them: off only where the results are detached at once, a backward without a graph)."""
-    from ..autograd import grad
     live = [(o, c) for o, c in zip(outs, cots) if o.requires_grad]
     if not live:
         return [None] * len(ins)
     batched = [type(v) is BatchedTensor for v in ins]
     if any(batched) or any(type(o) is BatchedTensor for o, _ in live):
         return _grad_batched(live, ins, batched, retain, create)
-    return list(grad([o for o, _ in live], ins, [c for _, c in live], retain_graph=retain, create_graph=create,
-                     allow_unused=True))
+    return list(_autograd_grad([o for o, _ in live], ins, [c for _, c in live], retain_graph=retain,
+                               create_graph=create, allow_unused=True))
 
 
 def _grad_batched(live, ins, batched, retain, create):
     """``_grad`` inside vmap: on the physical tensors (one backward for the whole batch)."""
-    from ..autograd import grad
-    from .._creation import ones_like
-    from ._batching import _align
     lvls = tuple(lv for lv, _, _ in _vmap_levels)
     outs = [_align(o, lvls, o.dim(), full=True) for o, _ in live]
     cots = [ones_like(o) if c is None else _align(c, lvls, c.dim(), full=True) for o, (_, c) in zip(outs, live)]
-    gs = grad(outs, [v._p if b else v for v, b in zip(ins, batched)], cots, retain_graph=retain,
-              create_graph=create, allow_unused=True)
+    gs = _autograd_grad(outs, [v._p if b else v for v, b in zip(ins, batched)], cots, retain_graph=retain,
+                        create_graph=create, allow_unused=True)
     return [BatchedTensor(g, v._lv) if b and g is not None else g for g, v, b in zip(gs, ins, batched)]
 
 
@@ -258,7 +255,6 @@ def jvp(func, primals, tangents, *, strict=False, has_aux=False):
 
 def _jvp_double_backward(func, pl, pspec, tl, has_aux):
     """J v as d/du <vjp(u), v> (used when a dual level is already active)."""
-    from .._creation import zeros_like
     with _Level():
         ins = [_track(p) for p in pl]
         out = func(*tree_unflatten(ins, pspec))

@@ -16,6 +16,7 @@ import functools
 import sys
 from operator import itemgetter
 
+from .._size import Size
 from .._tensor import Tensor
 from ._tree import tree_flatten, tree_unflatten
 
@@ -34,7 +35,6 @@ class BatchedTensor:
     # -- metadata (logical)
     @property
     def shape(self):
-        from .._size import Size
         return Size(self._p.shape[len(self._lv):])
 
     def size(self, dim=None):
@@ -140,8 +140,13 @@ def level_size(lv):
 # ----------------------------------------------------------------- dispatch
 def dispatch(name, orig, args, kwargs):
     """Runs public function/method ``name`` with batched arguments (rule or loop fallback)."""
-    from . import _batching
+    global _batching
+    if _batching is None:
+        from . import _batching  # imports this module: loaded on first use
     return _batching.run(name, orig, args, kwargs)
+
+
+_batching = None
 
 
 _patched = []     # (namespace dict, {name: original}) patched by _patch

@@ -15,6 +15,7 @@ from .. import _dtype as D
 from .._tensor import Tensor, _wrap
 from .._ops import _nn as _K
 from .._ops import _nn_norm as _N
+from .._ops._linalg import addmm as _addmm_op
 from .._ops._unary import sigmoid, tanh  # noqa: F401  (F.sigmoid / F.tanh)
 from ._functional_loss import (  # noqa: F401
     binary_cross_entropy, binary_cross_entropy_with_logits, cosine_similarity, cross_entropy, huber_loss,
@@ -189,8 +190,7 @@ def _check_mm(input, weight):
 
 
 def _addmm(bias, m1, m2):
-    from .._ops._linalg import addmm
-    return addmm(bias, m1, m2)
+    return _addmm_op(bias, m1, m2)
 
 
 def bilinear(input1, input2, weight, bias=None):
