@@ -8,6 +8,13 @@
 tensor(12.2500)
 """
 import math as _math
+import warnings as _warnings
+
+# PyTorch's float ops overflow to inf, divide to inf and make nan without a word; NumPy's warn. Ignore
+# those warnings where they come from ndgrad's own code (a filter costs nothing until a warning is
+# raised, unlike np.errstate around every op); the user's NumPy code keeps its warnings.
+_warnings.filterwarnings("ignore", r"(overflow|divide by zero|invalid value) encountered", RuntimeWarning,
+                         r"ndgrad\.")
 
 from . import _dtype
 from ._dtype import dtype, get_default_dtype, set_default_dtype, promote_types  # noqa: F401
