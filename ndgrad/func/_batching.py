@@ -80,6 +80,8 @@ def _align(x, lvls, nd, full=False):
     and its logical rank padded to ``nd``."""
     if _is_b(x):
         p, have = x._p, x._lv
+        if have == lvls and p._data.ndim - len(have) == nd:
+            return p  # batched at exactly these levels, logical rank already nd: nothing to insert or expand
         logical = tuple(x.shape)
     else:
         p, have, logical = x, (), tuple(x.shape)
@@ -269,8 +271,11 @@ def _matmul(name, orig, args, kwargs):
     if b1:
         pb = pb.unsqueeze(-1)
     nd = max(a.dim() + a1, b.dim() + b1)
-    pa = pa.reshape(*pa.shape[:len(lvls)], *([1] * (nd - a.dim() - a1)), *pa.shape[len(lvls):])
-    pb = pb.reshape(*pb.shape[:len(lvls)], *([1] * (nd - b.dim() - b1)), *pb.shape[len(lvls):])
+    # pad the logical dims of the lower-rank operand (a same-shape reshape would only add a node)
+    if nd > a.dim() + a1:
+        pa = pa.reshape(*pa.shape[:len(lvls)], *([1] * (nd - a.dim() - a1)), *pa.shape[len(lvls):])
+    if nd > b.dim() + b1:
+        pb = pb.reshape(*pb.shape[:len(lvls)], *([1] * (nd - b.dim() - b1)), *pb.shape[len(lvls):])
     r = matmul(pa, pb)
     if b1:
         r = r.squeeze(-1)
@@ -336,7 +341,7 @@ def _class_loss(name, orig, args, kwargs):
     if x.dim() == 1:
         r = _orig(name, orig)(px.reshape(-1, x.shape[0]), pt.reshape(-1), reduction="none", **kwargs)
         return _wrap(r.reshape(bs), lvls)
-    if bool((pt == kwargs.get("ignore_index", -100)).any()):
+    if (pt._data == kwargs.get("ignore_index", -100)).any():  # on the array: a check, not an op
         return fallback(name, orig, args, kwargs)
     n = x.shape[0]
     r = _orig(name, orig)(px.reshape(-1, *x.shape[1:]), pt.reshape(-1, *t.shape[1:]), reduction="none", **kwargs)
