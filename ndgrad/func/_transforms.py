@@ -199,7 +199,9 @@ def vjp(func, *primals, has_aux=False):
         _depth[0] = depth + 1
         try:
             with enable_grad():
-                gs = _grad(outs, leaves, cots, create=depth > 0)  # at depth 0 the results are detached
+                # a graph of the gradients only when a transform may differentiate them: vjp made or
+                # called inside one (outside any, the results are detached)
+                gs = _grad(outs, leaves, cots, create=depth > 0 or saved > 0)
             res = tree_unflatten([_zeros_for(g, v) for g, v in zip(gs, leaves)], spec)
         finally:
             _depth[0] = saved

@@ -200,50 +200,55 @@ def _originals():
     return table
 
 
-_sites = None      # per namespace: (dict, itemgetter of the names, originals, {name: original}, {name: dispatcher})
+_sites = None      # per namespace: (dict, getter of its watched names, their values at the scan, {name:
+                   # original} and {name: dispatcher} for those holding one of ndgrad's functions)
 _sites_key = None  # len(sys.modules) at that scan: a new import may bring new namespaces to patch
+_watched = {}      # id(namespace) -> names that ever held one of ndgrad's functions there
 
 
 def _scan():
-    """Every place in ndgrad's namespaces that holds a public function, grouped by namespace (the walk
-    costs ~0.9 ms, so its result is kept until a module is imported)."""
+    """Every place in ndgrad's namespaces that holds (or once held) a public function, grouped by
+    namespace (the walk costs ~0.9 ms, so its result is kept while nothing it saw changes)."""
     table = _originals()
     sites = []
     for mname, mod in list(sys.modules.items()):
         if mod is None or not (mname == "ndgrad" or mname.startswith("ndgrad.")) or mname.startswith("ndgrad.func"):
             continue
         ns = vars(mod)
+        names = _watched.setdefault(id(ns), set())
         orig = {}
         for k, v in list(ns.items()):
             hit = table.get(id(v))
             if hit is not None and hit[1] is v:
                 orig[k] = v
-        if orig:
-            names = tuple(orig)
-            get = itemgetter(*names) if len(names) > 1 else (lambda d, k=names[0]: (d[k],))
-            sites.append((ns, get, tuple(orig.values()), orig,
-                          {k: _dispatcher(table[id(v)][0], v) for k, v in orig.items()}))
+                names.add(k)
+        present = tuple(k for k in names if k in ns)
+        if present:
+            get = itemgetter(*present) if len(present) > 1 else (lambda d, k=present[0]: (d[k],))
+            sites.append((ns, get, get(ns), orig, {k: _dispatcher(table[id(v)][0], v) for k, v in orig.items()}))
     return sites
 
 
 def _patch():
-    """Swaps the dispatchers in (a dict update per namespace; names reassigned since the scan are left alone)."""
+    """Swaps the dispatchers in (a dict update per namespace). If a watched name changed since the scan
+    (reassigned, restored, its module reloaded), the namespaces are scanned again, once."""
     global _sites, _sites_key
-    if _sites is None or _sites_key != len(sys.modules):
-        _sites = _scan()
-        _sites_key = len(sys.modules)
-    for ns, get, origs, orig, disp in _sites:
-        try:
-            same = get(ns) == origs
-        except KeyError:
-            same = False
-        if same:
+    for fresh in (False, True):
+        if fresh or _sites is None or _sites_key != len(sys.modules):
+            _sites = _scan()
+            _sites_key = len(sys.modules)
+        for ns, get, seen, orig, disp in _sites:
+            try:
+                same = get(ns) == seen  # identity first, item by item
+            except Exception:  # a name deleted (KeyError), or rebound to something == cannot compare
+                same = False
+            if not same:
+                break
             ns.update(disp)
             _patched.append((ns, orig))
         else:
-            keep = {k: v for k, v in orig.items() if ns.get(k) is v}
-            ns.update({k: disp[k] for k in keep})
-            _patched.append((ns, keep))
+            return
+        _unpatch()  # (vmap patches only at its outermost level: nothing else is in _patched)
 
 
 def _unpatch():

@@ -208,3 +208,28 @@ def test_vmap_patching_restores_namespaces_and_respects_reassignment():
     finally:
         ndgrad.sin = sin
     assert vmap(lambda r: ndgrad.sin(r))(x).tolist() == ndgrad.sin(x).tolist()
+
+
+def test_vjp_fn_made_outside_a_transform_differentiable_inside_one():
+    # vjp_fn made at top level but called inside grad(): its result must carry a graph (the outermost
+    # transform is then grad, which detaches at its own end)
+    import ndgrad
+    from ndgrad.func import grad, vjp
+    out, vjp_fn = vjp(lambda x: x ** 3, ndgrad.tensor([1.0, 2.0]))
+    g = grad(lambda c: vjp_fn(c)[0].sum())(ndgrad.tensor([1.0, 1.0]))
+    assert g.tolist() == [3.0, 12.0]
+    assert not vjp_fn(ndgrad.tensor([1.0, 1.0]))[0].requires_grad  # called outside: detached
+
+
+def test_vmap_after_a_module_reload_batches_the_new_functions():
+    # the patch sites are cached; a reloaded module (same dict, new functions) must be scanned again
+    import importlib
+    import ndgrad
+    import ndgrad.nn.functional as F
+    from ndgrad.func import vmap
+    x = ndgrad.arange(6.0).reshape(2, 3) - 2
+    assert vmap(F.relu)(x).tolist() == F.relu(x).tolist()
+    importlib.reload(F)
+    seen = []
+    out = vmap(lambda r: (seen.append(type(r).__name__), F.relu(r))[1])(x)
+    assert out.tolist() == F.relu(x).tolist() and F.relu.__module__ == "ndgrad.nn.functional"
