@@ -324,7 +324,7 @@ class _SavedAttr:
 def saved_names(node):
     """PyTorch's names of what a node class (or a node's class) saves."""
     cls = node if isinstance(node, type) else type(node)
-    names = cls.__dict__.get("_saved_names_")
+    names = cls.__dict__.get("_snames")
     if names is None:
         names = SAVED_NAMES.get(cls.__name__)
         if names is None:
@@ -334,7 +334,7 @@ def saved_names(node):
                           if type(item) is int and item < 4 else f"arg{item}" for item, _ in spec)
             if cls.__name__.endswith("Backward") and not spec:  # custom Function: none exposed
                 names = ()
-        cls._saved_names_ = names
+        cls._snames = names
     return names
 
 

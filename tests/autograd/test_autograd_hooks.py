@@ -67,6 +67,15 @@ def test_hook_errors():
         return (x * 2).register_post_accumulate_grad_hook(lambda t: None)
     assert same(run2, torch)[0] == "raise"
 
+    def run3(L):  # the saved-value attributes a node lists, and the error for one it does not have
+        x = L.tensor([1.0, 2.0], requires_grad=True)
+        listed = [sorted(a for a in dir(n.grad_fn) if "saved_" in a) for n in (x * x, x.exp())]
+        try:
+            (x * x).grad_fn._saved_foo
+        except AttributeError as e:
+            return listed, str(e)
+    same(run3, torch)
+
 
 def test_saved_tensors_hooks_pack_unpack():
     def run(L):
