@@ -10,7 +10,7 @@ import numpy as np
 
 from .._tensor import Tensor, _wrap
 from ._core import defop, needs_grad, record
-from ._dispatch import apply, apply_to, out_array, result_dtype
+from ._dispatch import apply, apply_to, masked, out_array, result_dtype, where_for
 from ._reduce import dim_index
 from ._unary import _quiet
 
@@ -185,7 +185,7 @@ def _hardtanh_kernel(x, lo, hi):
 def _hardtanh_vjp(ctx, g):
     x, = ctx.saved
     lo, hi = ctx._params
-    return (g * _const((x._data > lo) & (x._data < hi), g),)
+    return (where_for(g)(_wrap((x._data > lo) & (x._data < hi)), g, 0.0),)
 
 
 def _logsigmoid_kernel(x):
@@ -242,7 +242,7 @@ def _softplus_avjp(ctx, g):
 def _hardtanh_avjp(ctx, g):
     x, = ctx.saved
     lo, hi = ctx._params
-    return (g * ((x > lo) & (x < hi)),)
+    return (masked((x > lo) & (x < hi), g),)
 
 
 def _logsigmoid_avjp(ctx, g):

@@ -113,7 +113,7 @@ def _prod_others(x, dims):
 def _minmax_all_vjp(ctx, g):
     x, out = ctx.saved
     mask = (x == out)
-    return (mask * (g / mask.sum()),)
+    return (where_for(g)(mask, g / mask.sum(), 0.0),)  # PyTorch: zeros, g / count where the extremum is
 
 
 def _amax_vjp(ctx, g):
@@ -122,7 +122,7 @@ def _amax_vjp(ctx, g):
     shape = ctx._meta[0][0]
     mask = x == unreduce(out, shape, dims, keepdim)
     cnt = mask.sum(dim=dims if dims is not None else None, keepdim=True) if dims is not None else mask.sum()
-    return (unreduce(g, shape, dims, keepdim) * mask / cnt,)
+    return (unreduce(g, shape, dims, keepdim) * mask / cnt,)  # PyTorch's too: an inf gradient gives nan off the extremum
 
 
 def _amax_avjp(ctx, g):  # _amax_vjp on arrays

@@ -7,7 +7,7 @@ import numpy as np
 from .. import _dtype as D
 from .._tensor import Tensor, _wrap
 from ._core import defop
-from ._dispatch import _to_out, either, out_array, pyscalar, result_dtype, unary, where_for
+from ._dispatch import _to_out, either, masked, out_array, pyscalar, result_dtype, unary, where_for
 
 
 # ------------------------------------------------------------ rules (VJP)
@@ -126,8 +126,14 @@ def _sigmoid_vjp(ctx, g):
 
 
 def _relu_vjp(ctx, g):
+    # where, not g * mask: an inf/nan gradient gives 0 where the input was cut off (PyTorch's threshold_backward)
     out, = ctx.saved
-    return (g * (out > 0),)
+    return (where_for(g)(out > 0, g, 0.0),)
+
+
+def _relu_avjp(ctx, g):  # _relu_vjp on arrays
+    out, = ctx.saved
+    return (masked(out > 0, g),)
 
 
 def _clamp_vjp(ctx, g):
@@ -138,7 +144,7 @@ def _clamp_vjp(ctx, g):
         m = x >= lo
     if hi is not None:
         m = (x <= hi) if m is None else m & (x <= hi)
-    return (g * m if m is not None else g,)
+    return (where_for(g)(m, g, 0.0) if m is not None else g,)
 
 
 def _clamp_t_vjp(ctx, g):  # also the array rule
@@ -268,7 +274,7 @@ SINH = defop("sinh", _quiet(np.sinh), _sinh_vjp, save=(0,), avjp=True)
 COSH = defop("cosh", _quiet(np.cosh), _cosh_vjp, save=(0,), avjp=True)
 TANH = defop("tanh", np.tanh, _tanh_vjp, save=("out",), avjp=True)
 SIGMOID = defop("sigmoid", _sigmoid_kernel, _sigmoid_vjp, save=("out",), avjp=True)
-RELU = defop("relu", _relu_kernel, _relu_vjp, save=("out",), avjp=True)
+RELU = defop("relu", _relu_kernel, _relu_vjp, save=("out",), avjp=_relu_avjp)
 CLAMP = defop("clamp", _clamp_kernel, _clamp_vjp, node="ClampBackward1", save=(0,), avjp=True)
 CLAMP_T = defop("clamp_tensor", _clamp_t_kernel, _clamp_t_vjp, node="ClampBackward0", save=(0, 1, 2),
                  avjp=True)
