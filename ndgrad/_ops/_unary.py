@@ -161,7 +161,7 @@ def _clamp_t_vjp(ctx, g):  # also the array rule
         inside = (x <= hi) if inside is None else inside & (x <= hi)
         if n[2]:
             ghi = where(x > hi, g, 0.0)
-    gx = (g * inside if inside is not None else g) if n[0] else None
+    gx = (where(inside, g, 0.0) if inside is not None else g) if n[0] else None
     return gx, glo, ghi
 
 

@@ -19,6 +19,7 @@ CASES = {
     "clamp": lambda L, x: L.clamp(x, -1, 1),
     "clamp_min": lambda L, x: L.clamp(x, min=0),
     "clamp_max": lambda L, x: x.clamp(max=0.5),
+    "clamp_tensor_bounds": lambda L, x: L.clamp(x, L.tensor(-1.0), L.tensor(1.0)),
     "max_all": lambda L, x: x.max(),
     "min_all": lambda L, x: x.min(),
     "amax_dim": lambda L, x: L.amax(x, 0),
