@@ -32,7 +32,8 @@ ELEMENTWISE = frozenset((
     "atan2", "maximum", "minimum", "remainder", "fmod", "neg", "abs", "sign", "floor", "ceil", "trunc",
     "round", "frac", "exp", "exp2", "expm1", "log", "log2", "log10", "log1p", "sqrt", "rsqrt", "reciprocal",
     "sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "tanh", "sigmoid", "relu", "clamp",
-    "clamp_tensor", "where", "addcmul", "addcdiv", "lerp_scalar", "lerp_tensor", "clone", "to_copy"))
+    "clamp_tensor", "where", "addcmul", "addcdiv", "lerp_scalar", "lerp_tensor", "clone", "to_copy",
+    "hardsigmoid", "hardswish", "mish", "hardshrink", "softshrink"))
 
 NOT_IMPLEMENTED = ("Trying to use forward AD with {} that does not support it because it has not been "
                    "implemented yet.")

@@ -10,7 +10,7 @@ import numpy as np
 
 from .._tensor import Tensor, _wrap
 from ._core import defop, needs_grad, record
-from ._dispatch import apply, apply_to, masked, out_array, result_dtype, where_for
+from ._dispatch import apply, apply_to, masked, out_array, result_dtype, unary, where_for
 from ._reduce import dim_index
 from ._unary import _quiet
 
@@ -199,6 +199,60 @@ def _logsigmoid_vjp(ctx, g):
     return (g * sigmoid(-x),)
 
 
+# PyTorch's fused activations (its own nodes and backward formulas, not the composite's product rule)
+def _hardsigmoid_kernel(x):
+    return np.clip(x + 3, 0, 6) / 6
+
+
+_ONE_SIXTH = float(np.float32(1) / np.float32(6))  # PyTorch's kernel uses 1.0f / 6.0f, for doubles too
+
+
+def _hardsigmoid_vjp(ctx, g):  # also the array rule
+    x, = ctx.saved
+    return (where_for(g)((x > -3) & (x < 3), g * _ONE_SIXTH, 0.0),)
+
+
+def _hardswish_kernel(x):
+    return x * np.clip(x + 3, 0, 6) / 6
+
+
+def _hardswish_vjp(ctx, g):  # also the array rule: 0 up to -3, g (x / 3 + 0.5) below 3, g from 3 on
+    x, = ctx.saved
+    where = where_for(g)
+    return (where(x <= -3, 0.0, where(x < 3, g * (x / 3 + 0.5), g)),)
+
+
+def _mish_kernel(x):
+    return x * np.tanh(np.log1p(np.exp(x)))
+
+
+def _mish_vjp(ctx, g):
+    x, = ctx.saved
+    from ._unary import sigmoid
+    t = x.exp().log1p().tanh()
+    return (g * (t + x * sigmoid(x) * (1 - t * t)),)
+
+
+def _mish_avjp(ctx, g):  # _mish_vjp on arrays
+    x, = ctx.saved
+    t = np.tanh(np.log1p(np.exp(x)))
+    return (g * (t + x * _sigmoid_np(x) * (1 - t * t)),)
+
+
+def _hardshrink_kernel(x, lambd):
+    return np.where((x >= -lambd) & (x <= lambd), 0, x)
+
+
+def _softshrink_kernel(x, lambd):
+    return np.where(x > lambd, x - lambd, np.where(x < -lambd, x + lambd, 0))
+
+
+def _shrink_vjp(ctx, g):  # hardshrink and softshrink alike; also the array rule
+    x, = ctx.saved
+    lambd, = ctx._params
+    return (where_for(g)((x >= -lambd) & (x <= lambd), 0.0, g),)
+
+
 # the activation rules above on NumPy arrays (used when backward builds no graph; see _core.py)
 def _leaky_avjp(ctx, g):  # x saved (LeakyReluBackward0), or the result (LeakyReluBackward1): same sign
     v, = ctx.saved
@@ -271,9 +325,15 @@ LOGSIGMOID = defop("log_sigmoid", _logsigmoid_kernel, _logsigmoid_vjp, node="Log
                    avjp=_logsigmoid_avjp)
 
 
+HARDSIGMOID = defop("hardsigmoid", _quiet(_hardsigmoid_kernel), _hardsigmoid_vjp, save=(0,), avjp=True)
+HARDSWISH = defop("hardswish", _quiet(_hardswish_kernel), _hardswish_vjp, save=(0,), avjp=True)
+MISH = defop("mish", _quiet(_mish_kernel), _mish_vjp, save=(0,), avjp=_mish_avjp)
+HARDSHRINK = defop("hardshrink", _hardshrink_kernel, _shrink_vjp, save=(0,), avjp=True)
+SOFTSHRINK = defop("softshrink", _softshrink_kernel, _shrink_vjp, save=(0,), avjp=True)
+
+
 def activation(x, op, *params):
     """Runs an elementwise activation op on a floating tensor."""
-    from ._dispatch import unary
     return unary(op, x, params)
 
 

@@ -84,8 +84,8 @@ def silu(input, inplace=False):
 
 
 def mish(input, inplace=False):
-    """x * tanh(softplus(x))."""
-    return _run(inplace, lambda x: x * tanh(softplus(x)), input)
+    """x * tanh(softplus(x)) (MishBackward0)."""
+    return _run(inplace, _K.activation, input, _K.MISH)
 
 
 def softplus(input, beta=1.0, threshold=20.0):
@@ -106,13 +106,13 @@ def relu6(input, inplace=False):
 
 
 def hardsigmoid(input, inplace=False):
-    """relu6(x + 3) / 6."""
-    return _run(inplace, lambda x: (x + 3).clamp(0, 6) / 6, input)
+    """relu6(x + 3) / 6 (HardsigmoidBackward0)."""
+    return _run(inplace, _K.activation, input, _K.HARDSIGMOID)
 
 
 def hardswish(input, inplace=False):
-    """x * relu6(x + 3) / 6."""
-    return _run(inplace, lambda x: x * (x + 3).clamp(0, 6) / 6, input)
+    """x * relu6(x + 3) / 6 (HardswishBackward0)."""
+    return _run(inplace, _K.activation, input, _K.HARDSWISH)
 
 
 def logsigmoid(input):
@@ -374,15 +374,13 @@ def threshold(input, threshold, value, inplace=False):
 
 
 def softshrink(input, lambd=0.5):
-    """x - lambd above lambd, x + lambd below -lambd, 0 between."""
-    from .._ops._index import where
-    return where(input > lambd, input - lambd, where(input < -lambd, input + lambd, 0.0))
+    """x - lambd above lambd, x + lambd below -lambd, 0 between (SoftshrinkBackward0)."""
+    return _K.activation(input, _K.SOFTSHRINK, float(lambd))
 
 
 def hardshrink(input, lambd=0.5):
-    """x where |x| > lambd, else 0."""
-    from .._ops._index import where
-    return where(input.abs() > lambd, input, 0.0)
+    """x where |x| > lambd, else 0 (HardshrinkBackward0)."""
+    return _K.activation(input, _K.HARDSHRINK, float(lambd))
 
 
 def pixel_shuffle(input, upscale_factor):

@@ -157,7 +157,8 @@ EXTRA = {
                              ndgrad.linalg.solve(a, b)), lambda: [_r(3, 3) + ndgrad.eye(3, dtype=ndgrad.float64) * 3,
                                                                  _r(3, 2)]),
     "nn_pointwise": (lambda x: tuple(getattr(_nnf(), n)(x) for n in (
-        "gelu", "silu", "elu", "celu", "leaky_relu", "softplus", "hardtanh", "logsigmoid")) + (_erf(x),),
+        "gelu", "silu", "elu", "celu", "leaky_relu", "softplus", "hardtanh", "logsigmoid", "hardsigmoid",
+        "hardswish", "mish", "hardshrink", "softshrink")) + (_erf(x),),
         lambda: [_r(6)]),
     "nn_softmax": (lambda x: (_nnf().softmax(x, 1), _nnf().log_softmax(x, 1),
                               _nnf().layer_norm(x, (4,)), _nnf().batch_norm(x, None, None, training=True)),

@@ -55,6 +55,12 @@ GRAD_FN_CASES = {
     "gelu_large": (lambda L, x: L.nn.functional.gelu(x), [np.linspace(-12, 12, 50)]),
     "elu_large": (lambda L, x: L.nn.functional.elu(x), [np.linspace(-120, 120, 50)]),
     "softplus_default": (lambda L, x: L.nn.functional.softplus(x), [np.linspace(-30, 30, 40)]),
+    # PyTorch's fused activations, kinks included (-3 and 3 for the hard ones, +-lambd for the shrinks)
+    "hardsigmoid": (lambda L, x: L.nn.functional.hardsigmoid(x), [np.linspace(-5, 5, 41)]),
+    "hardswish": (lambda L, x: L.nn.functional.hardswish(x), [np.linspace(-5, 5, 41)]),
+    "mish": (lambda L, x: L.nn.functional.mish(x), [np.linspace(-30, 30, 41)]),
+    "hardshrink": (lambda L, x: L.nn.functional.hardshrink(x, 0.5), [np.linspace(-2, 2, 41)]),
+    "softshrink": (lambda L, x: L.nn.functional.softshrink(x, 0.5), [np.linspace(-2, 2, 41)]),
     "mse_broadcast": (lambda L, x, y: L.nn.functional.mse_loss(x, y), [rn(3, 4), rn(4)]),
     "pad_constant": (lambda L, x: L.nn.functional.pad(x, (1, 2, 0, 3), value=1.5), [rn(2, 3, 4)]),
     "pad_negative": (lambda L, x: L.nn.functional.pad(x, (-1, 2)), [rn(2, 3, 4)]),
@@ -139,6 +145,10 @@ def test_grad_fn_names_match_pytorch():
         "silu": lambda L, a: L.nn.functional.silu(a), "softplus": lambda L, a: L.nn.functional.softplus(a),
         "hardtanh": lambda L, a: L.nn.functional.hardtanh(a), "relu6": lambda L, a: L.nn.functional.relu6(a),
         "logsigmoid": lambda L, a: L.nn.functional.logsigmoid(a),
+        "hardsigmoid": lambda L, a: L.nn.functional.hardsigmoid(a),
+        "hardswish": lambda L, a: L.nn.functional.hardswish(a), "mish": lambda L, a: L.nn.functional.mish(a),
+        "hardshrink": lambda L, a: L.nn.functional.hardshrink(a, 0.3),
+        "softshrink": lambda L, a: L.nn.functional.softshrink(a, 0.3),
         "softmax": lambda L, a: L.nn.functional.softmax(a, 1),
         "log_softmax": lambda L, a: L.nn.functional.log_softmax(a, 1),
         "mse": lambda L, a: L.nn.functional.mse_loss(a, a.detach() * 2),
@@ -328,7 +338,8 @@ def test_erf_fallback_is_float64_accurate():
     assert _erf_fallback(np.array([0.5], dtype=np.float32)).dtype == np.float32
 
 
-@pytest.mark.parametrize("name", ["relu", "leaky_relu", "elu", "selu", "celu", "hardtanh", "relu6", "silu", "dropout"])
+@pytest.mark.parametrize("name", ["relu", "leaky_relu", "elu", "selu", "celu", "hardtanh", "relu6", "silu", "dropout",
+                                  "hardsigmoid", "hardswish", "mish"])
 def test_inplace_activations_match_pytorch(name):
     x = rn(3, 4)
     kw = {"dropout": {"p": 0.0}}.get(name, {})
