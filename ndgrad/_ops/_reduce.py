@@ -7,6 +7,7 @@ from .. import _dtype as D
 from .._tensor import Tensor, _wrap
 from ._core import _fw, _state, defop, mark_no_grad, needs_grad, record
 from ._dispatch import apply, either, out_array, where_for
+from ._unary import _quiet
 
 
 def dims_of(dim, ndim):
@@ -170,10 +171,14 @@ def _sum_to_vjp(ctx, g):
 
 # ---------------------------------------------------------------- kernels
 def _sum_k(x, dims, keepdim, npd=None):
-    return np.sum(x, axis=dims, keepdims=keepdim, dtype=npd)
+    # the ufunc itself (np.sum's own computation): its warnings then come from ndgrad's frame, which the
+    # filter in ndgrad/__init__.py silences (PyTorch's sums overflow to inf quietly)
+    return np.add.reduce(x, axis=dims, keepdims=keepdim, dtype=npd)
 
 
 def _mean_k(x, dims, keepdim):
+    if x.size == 0:  # an empty mean is nan (an empty result stays empty), quietly: NumPy warns
+        return np.full_like(np.add.reduce(x, axis=dims, keepdims=keepdim), np.nan)
     return np.mean(x, axis=dims, keepdims=keepdim)
 
 
@@ -233,9 +238,11 @@ def _sum_to_k(x, shape):
 
 SUM = defop("sum", _sum_k, _sum_vjp, node="SumBackward0", avjp=True)
 SUM_DIM = defop("sum_dim", _sum_k, _sum_vjp, node="SumBackward1", avjp=True)
-MEAN = defop("mean", _mean_k, _mean_vjp, node="MeanBackward0", avjp=True)
-MEAN_DIM = defop("mean_dim", _mean_k, _mean_vjp, node="MeanBackward1", avjp=True)
-PROD = defop("prod", _prod_k, _prod_vjp, node="ProdBackward0", save=(0, "out"))
+# through NumPy's Python wrappers (np.mean, np.prod): its overflow warnings would escape the filter in
+# ndgrad/__init__.py, which covers warnings raised from ndgrad's own frames
+MEAN = defop("mean", _quiet(_mean_k), _mean_vjp, node="MeanBackward0", avjp=True)
+MEAN_DIM = defop("mean_dim", _quiet(_mean_k), _mean_vjp, node="MeanBackward1", avjp=True)
+PROD = defop("prod", _quiet(_prod_k), _prod_vjp, node="ProdBackward0", save=(0, "out"))
 PROD_DIM = defop("prod_dim", _prod_k, _prod_vjp, node="ProdBackward1", save=(0, "out"))
 MAX_ALL = defop("max", _max_all_k, _minmax_all_vjp, node="MaxBackward1", save=(0, "out"), avjp=True)
 MIN_ALL = defop("min", _min_all_k, _minmax_all_vjp, node="MinBackward1", save=(0, "out"), avjp=True)
@@ -292,7 +299,7 @@ def _nansum_k(x, dims, keepdim):
     return np.nansum(x, axis=dims, keepdims=keepdim) if x.dtype.kind == "f" else np.sum(x, axis=dims, keepdims=keepdim)
 
 
-NANSUM = defop("nansum", _nansum_k, _nansum_vjp, save=(0,), avjp=True)
+NANSUM = defop("nansum", _quiet(_nansum_k), _nansum_vjp, save=(0,), avjp=True)
 
 
 def nansum(input, dim=None, keepdim=False, *, dtype=None):
@@ -315,9 +322,7 @@ def mean(input, dim=None, keepdim=False, *, dtype=None, axis=None):
     dims = dims_of(dim, input._data.ndim)
     if input._data.ndim == 0:
         dims = None
-    op = MEAN if dim is None else MEAN_DIM
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return apply(op, (input,), (input._data,), (dims, keepdim))
+    return apply(MEAN if dim is None else MEAN_DIM, (input,), (input._data,), (dims, keepdim))  # (quiet kernels)
 
 
 def nanmean(input, dim=None, keepdim=False):

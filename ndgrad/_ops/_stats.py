@@ -8,6 +8,7 @@ from .._tensor import Tensor, _wrap
 from ._core import defop, needs_grad, record
 from ._dispatch import apply, either, where_for
 from ._reduce import _count, _int_acc, _long_name, dim_index, dims_of, unreduce
+from ._unary import _quiet
 
 
 # ------------------------------------------------------------------ rules
@@ -141,12 +142,12 @@ def _cumprod_k(x, dim, npd=None):
 
 
 # ------------------------------------------------------------------ table
-VAR = defop("var", _var_k, _var_vjp, save=(0,), avjp=True)
-STD = defop("std", _std_k, _std_vjp, save=(0, "out"), avjp=True)
+VAR = defop("var", _quiet(_var_k), _var_vjp, save=(0,), avjp=True)
+STD = defop("std", _quiet(_std_k), _std_vjp, save=(0, "out"), avjp=True)
 NORM = defop("norm", _norm_k, _norm_vjp, node="LinalgVectorNormBackward0", save=(0, "out"))
 LOGSUMEXP = defop("logsumexp", _lse_k, _logsumexp_vjp, save=(0, "out"), avjp=True)
-CUMSUM = defop("cumsum", _cumsum_k, _cumsum_vjp, avjp=True)
-CUMPROD = defop("cumprod", _cumprod_k, _cumprod_vjp, save=(0, "out"), avjp=True)
+CUMSUM = defop("cumsum", _quiet(_cumsum_k), _cumsum_vjp, avjp=True)
+CUMPROD = defop("cumprod", _quiet(_cumprod_k), _cumprod_vjp, save=(0, "out"), avjp=True)
 
 
 # ------------------------------------------------------- public functions
@@ -203,8 +204,8 @@ def _moments_k(x, dims, keepdim, correction, is_std):
         return s, np.asarray(np.mean(x, axis=dims, keepdims=keepdim))
 
 
-VAR_MEAN = defop("var_mean", _moments_k, _moments_vjp, node="VarMeanBackward0", save=(0, "out"), nout=2)
-STD_MEAN = defop("std_mean", _moments_k, _moments_vjp, node="StdMeanBackward0", save=(0, "out"), nout=2)
+VAR_MEAN = defop("var_mean", _quiet(_moments_k), _moments_vjp, node="VarMeanBackward0", save=(0, "out"), nout=2)
+STD_MEAN = defop("std_mean", _quiet(_moments_k), _moments_vjp, node="StdMeanBackward0", save=(0, "out"), nout=2)
 
 
 def _moments(op, input, dim, unbiased, keepdim, correction, is_std):
