@@ -250,9 +250,10 @@ def masked(m, g):
     (PyTorch's masked gradients: an inf or nan of ``g`` does not leak through, unlike ``g * m``). For a
     float array of ``m``'s shape, a bitwise AND of ``g``'s bits with the mask widened to all-ones or
     zero: 3.5x faster than np.where on an irregular mask, the same bits."""
-    if type(g) is np.ndarray and g.dtype.kind == "f" and g.shape == m.shape:
+    if isinstance(g, np.ndarray) and g.dtype.kind == "f" and g.shape == m.shape:
+        g = np.asarray(g)  # (a big gradient's Big view: plain arithmetic here)
         it = _BITS[g.dtype.itemsize]
-        k = np.negative(m.view(np.int8), dtype=np.int8).astype(it)
+        k = np.negative(np.asarray(m).view(np.int8), dtype=np.int8).astype(it)
         return np.bitwise_and(g.view(it), k).view(g.dtype)
     return np.where(m, g, 0.0)
 
