@@ -12,7 +12,7 @@ from .._tensor import Tensor, _wrap
 from ._core import defop, needs_grad, record
 from ._dispatch import apply, apply_to, masked, out_array, result_dtype, unary, where_for
 from ._reduce import dim_index
-from ._unary import _quiet
+from ._unary import _quiet, _sigmoid_kernel as _sigmoid_np, exp, sigmoid, tanh
 
 # ------------------------------------------------------------------- erf
 _SQRT_PI = math.sqrt(math.pi)
@@ -62,7 +62,6 @@ def _erf_fallback(x):
 
 def _erf_vjp(ctx, g):
     x, = ctx.saved
-    from ._unary import exp
     return (g * exp(-(x * x)) * (2.0 / _SQRT_PI),)
 
 
@@ -140,7 +139,6 @@ def _gelu_kernel(x, approximate):
 
 def _gelu_vjp(ctx, g):
     x, = ctx.saved
-    from ._unary import exp, tanh
     if ctx._params[0] == "tanh":
         x2 = x * x
         t = tanh((x + x2 * x * 0.044715) * _S2PI)
@@ -158,7 +156,6 @@ def _silu_kernel(x):
 
 def _silu_vjp(ctx, g):
     x, = ctx.saved
-    from ._unary import sigmoid
     s = sigmoid(x)
     return (g * (s * (1 + x * (1 - s))),)
 
@@ -174,7 +171,6 @@ def _softplus_vjp(ctx, g):
     x, = ctx.saved
     beta, threshold = ctx._params
     from ._index import where
-    from ._unary import sigmoid
     return (where(_wrap(x._data * beta > threshold), g, g * sigmoid(x * beta)),)
 
 
@@ -195,7 +191,6 @@ def _logsigmoid_kernel(x):
 
 def _logsigmoid_vjp(ctx, g):
     x, = ctx.saved
-    from ._unary import sigmoid
     return (g * sigmoid(-x),)
 
 
@@ -228,7 +223,6 @@ def _mish_kernel(x):
 
 def _mish_vjp(ctx, g):
     x, = ctx.saved
-    from ._unary import sigmoid
     t = x.exp().log1p().tanh()
     return (g * (t + x * sigmoid(x) * (1 - t * t)),)
 
@@ -304,10 +298,6 @@ def _logsigmoid_avjp(ctx, g):
     return (g * _sigmoid_np(-x),)
 
 
-def _sigmoid_np(x):
-    from ._unary import _sigmoid_kernel
-    return _sigmoid_kernel(x)
-
 
 LEAKY_RELU = defop("leaky_relu", _leaky_kernel, _leaky_vjp, node="LeakyReluBackward0", save=(0,),
                    avjp=_leaky_avjp)
@@ -325,7 +315,7 @@ LOGSIGMOID = defop("log_sigmoid", _logsigmoid_kernel, _logsigmoid_vjp, node="Log
                    avjp=_logsigmoid_avjp)
 
 
-HARDSIGMOID = defop("hardsigmoid", _quiet(_hardsigmoid_kernel), _hardsigmoid_vjp, save=(0,), avjp=True)
+HARDSIGMOID = defop("hardsigmoid", _hardsigmoid_kernel, _hardsigmoid_vjp, save=(0,), avjp=True)
 HARDSWISH = defop("hardswish", _quiet(_hardswish_kernel), _hardswish_vjp, save=(0,), avjp=True)
 MISH = defop("mish", _quiet(_mish_kernel), _mish_vjp, save=(0,), avjp=_mish_avjp)
 HARDSHRINK = defop("hardshrink", _hardshrink_kernel, _shrink_vjp, save=(0,), avjp=True)
