@@ -319,6 +319,24 @@ def test_grad_layout_follows_the_parameter_like_torch(case):
     np.testing.assert_allclose(pn.grad.numpy(), pt.grad.numpy(), rtol=1e-6)
 
 
+def test_leaf_gradient_adopted_without_a_copy_unless_shared(monkeypatch):
+    from ndgrad.autograd import _engine
+    copies = []
+    copy = _engine._grad_copy
+    monkeypatch.setattr(_engine, "_grad_copy", lambda d, p: copies.append(d.shape) or copy(d, p))
+    # nn.Linear's weight gradient comes back through t() as a view of the GEMM's fresh array: adopted whole
+    lin = _seeded_linear(ndgrad)
+    lin(ndgrad.ones(4, 5)).sum().backward()
+    assert copies == [] and lin.weight.grad._data.base is None and lin.weight.grad._data.flags.c_contiguous
+    # a whole-array view of memory a user tensor holds is copied, never adopted
+    keep = ndgrad.ones(5, 3)
+    w = ndgrad.zeros(5, 3, requires_grad=True)
+    w.register_hook(lambda g: keep.view(5, 3))
+    (w * 2.0).sum().backward()
+    keep.add_(1.0)
+    assert copies == [(5, 3)] and w.grad.tolist() == [[1.0] * 3] * 5
+
+
 def test_backward_on_arrays_never_writes_into_user_tensors():
     # the array engine adds into gradients in place only when nothing else refers to them
     x = ndgrad.ones(3, requires_grad=True)

@@ -352,8 +352,19 @@ def execute(roots, keep_graph, create_graph, targets=None):
                             grads = None
                             _state.arrays = False  # user hooks may run here
                             # owned: referenced only here (d, getrefcount's argument), not a view
-                            owned = (type(d) is np.ndarray and getrefcount(d) <= 2 and d.base is None
-                                     and d.flags.writeable)
+                            owned = False
+                            if type(d) is np.ndarray and getrefcount(d) <= 2:
+                                b = d.base
+                                if b is None:
+                                    owned = d.flags.writeable
+                                elif (type(b) is np.ndarray and b.base is None and getrefcount(b) <= 3
+                                      and d.strides == b.strides and d.shape == b.shape and d.dtype == b.dtype
+                                      and b.flags.writeable):
+                                    # a whole-array view of an array only it refers to (a weight's gradient
+                                    # comes back through t(): (g.T @ x).T.T): adopt the array, not a copy
+                                    d = b
+                                    owned = True
+                                b = None
                             _accumulate_array(node.variable, d, owned)
                             if hooked and node._hooks:
                                 _post_hooks(node, (), [_as_tensor(d)])
