@@ -248,13 +248,14 @@ _BITS = {2: np.int16, 4: np.int32, 8: np.int64}
 def masked(m, g):
     """``np.where(m, g, 0.0)`` for an array rule: ``g`` where the bool array ``m`` is set, +0.0 elsewhere
     (PyTorch's masked gradients: an inf or nan of ``g`` does not leak through, unlike ``g * m``). For a
-    float array of ``m``'s shape, a bitwise AND of ``g``'s bits with the mask widened to all-ones or
-    zero: 3.5x faster than np.where on an irregular mask, the same bits."""
+    float array of ``m``'s shape, ``g``'s bits times the mask's 0 or 1 as integers, written into a new
+    float array: 5x faster than np.where on an irregular mask, the same bits."""
     if isinstance(g, np.ndarray) and g.dtype.kind == "f" and g.shape == m.shape:
         g = np.asarray(g)  # (a big gradient's Big view: plain arithmetic here)
         it = _BITS[g.dtype.itemsize]
-        k = np.negative(np.asarray(m).view(np.int8), dtype=np.int8).astype(it)
-        return np.bitwise_and(g.view(it), k).view(g.dtype)
+        out = np.empty(g.shape, g.dtype)  # a float array of its own (the engine may adopt it as a .grad)
+        np.multiply(g.view(it), np.asarray(m).view(np.int8), out=out.view(it))
+        return out
     return np.where(m, g, 0.0)
 
 
