@@ -128,15 +128,26 @@ def _plain(self, *others):
     return True
 
 
+def addc_into(d, ufunc, value, a, b, tmp):
+    """``d += value * a (ufunc) b`` in the kernels' order (PyTorch's addcmul/addcdiv), through the scratch
+    array ``tmp`` of ``d``'s shape and dtype."""
+    if value != 1:
+        np.multiply(value, a, out=tmp, dtype=d.dtype)
+    else:
+        np.copyto(tmp, a)
+    ufunc(tmp, b, out=tmp)
+    np.add(d, tmp, out=d)
+
+
 def _fast_addc(ufunc, slow):
     def method(self, tensor1, tensor2, *, value=1):
         if not _plain(self, tensor1, tensor2):
             return slow(self, tensor1, tensor2, value=value)
         value = pyscalar(value.item() if isinstance(value, Tensor) else value)
         d = self._data
-        tmp = np.multiply(value, tensor1._data, dtype=d.dtype) if value != 1 else np.array(tensor1._data)
-        ufunc(tmp, tensor2._data, out=tmp)
-        np.add(d, tmp, out=d)
+        # the scratch has self's shape: tensor1 and tensor2 may each broadcast to it (and a 0-d one
+        # would otherwise come back a NumPy scalar, which out= rejects)
+        addc_into(d, ufunc, value, tensor1._data, tensor2._data, np.empty_like(d))
         self._bump()
         return self
     return method

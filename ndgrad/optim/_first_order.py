@@ -4,6 +4,7 @@ Each update is PyTorch's single-tensor (``foreach=False``) implementation,
 operation for operation, written with in-place tensor ops under ``no_grad``.
 """
 from .._creation import zeros_like
+from . import _arrays
 from .optimizer import Optimizer, _betas, _check, _closure_loss, _scalar, _step_tensor
 
 __all__ = ["SGD", "Adam", "AdamW", "Adamax", "NAdam", "RAdam"]
@@ -111,14 +112,20 @@ class Adam(_PerParam):
         exp_avg, exp_avg_sq, step_t = state["exp_avg"], state["exp_avg_sq"], state["step"]
         step_t += 1
         grad = _weight_decay(p, grad, group, lr)
-        exp_avg.lerp_(grad, 1 - beta1)
-        exp_avg_sq.mul_(beta2).addcmul_(grad, grad, value=1 - beta2)
         step = step_t.item()
         bias_correction1 = 1 - beta1 ** step
         bias_correction2 = 1 - beta2 ** step
         step_size = lr / bias_correction1
         bias_correction2_sqrt = bias_correction2 ** 0.5
-        if group["amsgrad"]:
+        amsgrad = group["amsgrad"]
+        tensors = (p, grad, exp_avg, exp_avg_sq) + ((state["max_exp_avg_sq"],) if amsgrad else ())
+        arrays = _arrays.plain(*tensors)  # the common case, without the tensor methods' dispatch
+        if arrays is not None:
+            _arrays.adam(arrays, tensors, beta1, beta2, group["eps"], step_size, bias_correction2_sqrt, amsgrad)
+            return
+        exp_avg.lerp_(grad, 1 - beta1)
+        exp_avg_sq.mul_(beta2).addcmul_(grad, grad, value=1 - beta2)
+        if amsgrad:
             mx = state["max_exp_avg_sq"]
             mx.copy_(mx.maximum(exp_avg_sq))
             denom = mx.sqrt()
