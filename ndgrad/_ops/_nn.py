@@ -365,7 +365,7 @@ def _softmax_avjp(ctx, g):  # _softmax_vjp on arrays
 def _log_softmax_avjp(ctx, g):  # _log_softmax_vjp on arrays
     out, = ctx.saved
     dim, = ctx._params
-    return (g - np.exp(out) * g.sum(dim, keepdims=True),)
+    return (g - np.exp(out) * np.add.reduce(g, axis=dim, keepdims=True),)
 
 
 SOFTMAX = defop("softmax", _softmax_kernel, _softmax_vjp, save=("out",), avjp=_softmax_avjp)

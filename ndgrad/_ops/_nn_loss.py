@@ -102,12 +102,16 @@ def pointwise_loss(op, x, t, reduction, *params):
     return out
 
 
-# nll_loss: input (N, C, *) or (C,), target (N, *) or (); the class dim is 1 (0 for 1-D input)
-def _nll_parts(shape, t, w, ignore_index):
+# nll_loss: input (N, C, *) or (C,), target (N, *) or (); the class dim is 1 (0 for 1-D input).
+# ``clean``: nll_loss's bounds check found every target a class index other than ignore_index, so no
+# target is ignored and no mask needs computing (the usual case).
+def _nll_parts(shape, t, w, ignore_index, clean):
     """(class dim, targets with ignored ones set to 0, per-target weights or None: all 1, none ignored)."""
     cdim = 1 if len(shape) >= 2 else 0
+    if clean:
+        return cdim, t, (w[t] if w is not None else None)
     valid = t != ignore_index
-    if np.logical_and.reduce(valid, axis=None):  # the usual case: no target is ignored
+    if np.logical_and.reduce(valid, axis=None):
         return cdim, t, (w[t] if w is not None else None)
     tc = np.where(valid, t, 0)
     ww = (w[tc] if w is not None else np.ones(tc.shape)) * valid
@@ -121,8 +125,8 @@ def _pick(x, tc, cdim):
     return np.take_along_axis(x, np.expand_dims(tc, cdim), cdim).squeeze(cdim)
 
 
-def _nll_kernel(x, t, w, ignore_index, reduction):
-    cdim, tc, ww = _nll_parts(x.shape, t, w, ignore_index)
+def _nll_kernel(x, t, w, ignore_index, reduction, clean):
+    cdim, tc, ww = _nll_parts(x.shape, t, w, ignore_index, clean)
     picked = _pick(x, tc, cdim) if x.ndim else x
     # ww None: every weight is 1 (-(1 * p) is -p exactly, and the weights sum to the count)
     loss = -picked if ww is None else -(ww.astype(x.dtype) * picked)
@@ -143,23 +147,24 @@ _quiet_div = _quiet(_quiet_div_raw)
 
 
 def _nll_vjp(ctx, g):
-    t, w, ignore_index, reduction = ctx._params
+    t, w, ignore_index, reduction, clean = ctx._params
     shape, dt = ctx._meta[0]
-    cdim, tc, ww = _nll_parts(shape, t, w, ignore_index)
+    cdim, tc, ww = _nll_parts(shape, t, w, ignore_index, clean)
     coef = np.zeros(shape, dtype=dt)
-    if ww is None:
-        ww = np.ones(tc.shape)
-    vals = ww * -1.0
-    if reduction == "mean":
-        total = np.add.reduce(ww, axis=None)
-        # every target ignored (total 0): PyTorch's gradient is 0 there, not 0 * inf
-        vals = _quiet_div(vals, total)
-        if not total:
-            vals = np.where(t != ignore_index, vals, 0.0)
+    if ww is None:  # every weight 1: one value for every target (-1, or -1/N for the mean)
+        vals = -1.0 / tc.size if reduction == "mean" and tc.size else -1.0
+    else:
+        vals = ww * -1.0
+        if reduction == "mean":
+            total = np.add.reduce(ww, axis=None)
+            # every target ignored (total 0): PyTorch's gradient is 0 there, not 0 * inf
+            vals = _quiet_div(vals, total)
+            if not total:
+                vals = np.where(t != ignore_index, vals, 0.0)
     if len(shape) == 2:
         coef[np.arange(shape[0]), tc] = vals
     else:
-        np.put_along_axis(coef, np.expand_dims(tc, cdim), np.expand_dims(vals, cdim), cdim)
+        np.put_along_axis(coef, np.expand_dims(tc, cdim), np.expand_dims(np.broadcast_to(vals, tc.shape), cdim), cdim)
     if type(g) is not Tensor:  # the array rule
         return ((np.expand_dims(g, 1) if reduction == "none" and len(shape) >= 2 else g) * coef,)
     if reduction == "none" and len(shape) >= 2:
@@ -170,12 +175,12 @@ def _nll_vjp(ctx, g):
 NLL_LOSS = defop("nll_loss", None, _nll_vjp, node="NllLossBackward0", avjp=True)
 
 
-def nll_loss_op(x, target, weight, ignore_index, reduction):
+def nll_loss_op(x, target, weight, ignore_index, reduction, clean=False):
     t = target._data
     w = None if weight is None else weight._data
-    out = _wrap(out_array(_nll_kernel(x._data, t, w, ignore_index, reduction), x._data.dtype))
+    out = _wrap(out_array(_nll_kernel(x._data, t, w, ignore_index, reduction, clean), x._data.dtype))
     if needs_grad(x):
-        record(NLL_LOSS, out, (x,), (t, w, ignore_index, reduction))
+        record(NLL_LOSS, out, (x,), (t, w, ignore_index, reduction, clean))
     return out
 
 

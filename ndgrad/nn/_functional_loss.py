@@ -81,17 +81,17 @@ def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
 
 def _check_target(input, target):
     """nll_loss's checks, in PyTorch's order."""
-    if input.dim() < 1:
-        raise ValueError(f"Expected 1 or more dimensions (got {input.dim()})")
-    if input.dim() != 1 and target.dim() >= 1 and input.shape[0] != target.shape[0]:
-        raise ValueError(f"Expected input batch_size ({input.shape[0]}) to match target batch_size "
-                         f"({target.shape[0]}).")
-    if input.dim() <= 2 and target.dim() > 1:
+    xs, ts = input._data.shape, target._data.shape
+    if len(xs) < 1:
+        raise ValueError(f"Expected 1 or more dimensions (got {len(xs)})")
+    if len(xs) != 1 and len(ts) >= 1 and xs[0] != ts[0]:
+        raise ValueError(f"Expected input batch_size ({xs[0]}) to match target batch_size ({ts[0]}).")
+    if len(xs) <= 2 and len(ts) > 1:
         raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
-    if input.dim() > 2:
-        expected = [input.shape[0]] + list(input.shape[2:])
-        if list(target.shape) != expected:
-            raise RuntimeError(f"Expected target size {expected}, got {list(target.shape)}")
+    if len(xs) > 2:
+        expected = [xs[0]] + list(xs[2:])
+        if list(ts) != expected:
+            raise RuntimeError(f"Expected target size {expected}, got {list(ts)}")
     if target._data.dtype not in (np.int64, np.uint8):
         raise RuntimeError("expected target dtype to be Long or Byte, but got "
                            f"{target.dtype._legacy.replace('Tensor', '')}")
@@ -101,17 +101,29 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
     """Negative log likelihood of class indices (NllLossBackward0)."""
     reduction = _reduction(size_average, reduce, reduction)
     _check_target(input, target)
-    c = input.shape[1] if input.dim() >= 2 else input.shape[0]
+    return _nll(input, target, weight, ignore_index, reduction)
+
+
+def _nll(input, target, weight, ignore_index, reduction):
+    """nll_loss after the target checks (cross_entropy has made them)."""
+    xs = input._data.shape
+    c = xs[1] if len(xs) >= 2 else xs[0]
     if weight is not None and (weight.dim() != 1 or weight.numel() != c):
         raise RuntimeError(f"weight tensor should be defined either for all {c} classes or no classes but got "
                            f"weight tensor of shape: [{', '.join(map(str, weight.shape))}]")
     t = target._data
-    # two reductions decide the usual case (every target a class index); the mask only when one is not
-    if t.size and (np.minimum.reduce(t, axis=None) < 0 or np.maximum.reduce(t, axis=None) >= c):
-        bad = (t != ignore_index) & ((t < 0) | (t >= c))
-        if bad.any():
-            raise IndexError(f"Target {int(t[bad].ravel()[0])} is out of bounds.")
-    return _L.nll_loss_op(input, target, weight, ignore_index, reduction)
+    clean = True  # every target a class index, none of them ignore_index: the kernels need no mask
+    if t.size:
+        # two reductions decide the usual case; the mask only when a target lies outside [0, c)
+        lo, hi = np.minimum.reduce(t, axis=None), np.maximum.reduce(t, axis=None)
+        if lo < 0 or hi >= c:
+            bad = (t != ignore_index) & ((t < 0) | (t >= c))
+            if bad.any():
+                raise IndexError(f"Target {int(t[bad].ravel()[0])} is out of bounds.")
+            clean = False
+        else:
+            clean = not lo <= ignore_index <= hi
+    return _L.nll_loss_op(input, target, weight, ignore_index, reduction, clean)
 
 
 def _class_view(weight, ndim):
@@ -122,18 +134,20 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
                   reduction="mean", label_smoothing=0.0):
     """log_softmax + nll_loss for class indices; soft labels when ``target`` is floating."""
     reduction = _reduction(size_average, reduce, reduction)
-    cdim = 1 if input.dim() >= 2 else 0
-    c = input.shape[cdim]
+    xs = input._data.shape
+    cdim = 1 if len(xs) >= 2 else 0
+    c = xs[cdim]
     if not 0.0 <= label_smoothing <= 1.0:
         raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
-    if target.shape == input.shape:
+    probs = target._data.shape == xs  # soft labels: class probabilities
+    if probs:
         if not target.is_floating_point():
             raise RuntimeError("Expected floating point type for target with class probabilities, got "
                                f"{target.dtype._legacy.replace('Tensor', '')}")
     else:
         _check_target(input, target)
     logp = log_softmax(input, cdim)
-    if target.shape == input.shape:
+    if probs:
         tgt = target * (1 - label_smoothing) + label_smoothing / c if label_smoothing > 0 else target
         prod = logp * tgt
         if weight is not None:
@@ -143,7 +157,7 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
         if reduction == "sum":
             return -prod.sum()
         return -prod.sum(cdim)
-    nll = nll_loss(logp, target, weight, None, ignore_index, None, reduction)
+    nll = _nll(logp, target, weight, ignore_index, reduction)
     if label_smoothing <= 0:
         return nll
     ignore = target == ignore_index

@@ -124,6 +124,13 @@ CASES = [
     ("CrossEntropyIgnore", "nn.CrossEntropyLoss(ignore_index=1)", [rn(6, 3), np.array([1, 0, 2, 1, 2, 2])]),
     # every target ignored: the mean is nan (0/0) and the gradient 0, not nan
     ("CrossEntropyAllIgnored", "nn.CrossEntropyLoss(ignore_index=1)", [rn(4, 3), np.array([1, 1, 1, 1])]),
+    # ignore_index among the classes but no target equal to it; one out of the classes that a target equals;
+    # a negative one a target equals (each decides the kernels' no-mask shortcut differently)
+    ("CrossEntropyIgnoreAbsent", "nn.CrossEntropyLoss(ignore_index=2)", [rn(4, 3), np.array([0, 1, 0, 1])]),
+    ("CrossEntropyIgnoreAbove", "nn.CrossEntropyLoss(ignore_index=7)", [rn(4, 3), np.array([0, 7, 2, 1])]),
+    ("CrossEntropyIgnoreNegative", "nn.CrossEntropyLoss(ignore_index=-1, reduction='sum')",
+     [rn(4, 3), np.array([-1, 2, 2, 0])]),
+    ("NLLLossIgnoreUnbatched", "nn.NLLLoss(ignore_index=3)", [rn(5), np.array(3)]),
     ("CrossEntropyWeight", "nn.CrossEntropyLoss(weight=W([0.2, 1.0, 3.0]))", [rn(6, 3), idx(3, 6)]),
     ("CrossEntropySmooth", "nn.CrossEntropyLoss(label_smoothing=0.1)", [rn(6, 3), idx(3, 6)]),
     ("CrossEntropySmoothWeightIgnore",
