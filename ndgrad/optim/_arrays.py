@@ -11,6 +11,7 @@ import numpy as np
 from ..autograd.grad_mode import _state
 from .._ops._core import _fw
 from .._ops._ternary import addc_into
+from ..autograd.graph import _VC
 
 
 def plain(p, *others):
@@ -31,14 +32,17 @@ def plain(p, *others):
     return arrays
 
 
+_BUMPS = (1, 0, 1, 2)
+
+
 def adam(arrays, tensors, beta1, beta2, eps, step_size, bias_correction2_sqrt, amsgrad):
     """Adam's moments and parameter update (``Adam._update`` after weight decay) on ``arrays`` =
     (param, grad, exp_avg, exp_avg_sq[, max_exp_avg_sq]) of ``tensors``."""
     d, g, m, v = arrays[:4]
     # exp_avg.lerp_(grad, 1 - beta1)
     w = 1 - beta1
-    tmp = np.empty_like(d)  # (not np.subtract's result: a 0-d one is a NumPy scalar, which out= rejects)
-    np.subtract(g, m, out=tmp)
+    # (a 0-d ufunc result is a NumPy scalar, which out= rejects: 0-d scratch arrays are made first)
+    tmp = np.subtract(g, m) if d.ndim else np.subtract(g, m, out=np.empty_like(d))
     if w < 0.5:
         tmp *= w
         np.add(m, tmp, out=m)
@@ -53,14 +57,17 @@ def adam(arrays, tensors, beta1, beta2, eps, step_size, bias_correction2_sqrt, a
         mx = arrays[4]
         np.maximum(mx, v, out=mx)
         tensors[4]._bump()
-        den = np.sqrt(mx, out=np.empty_like(d))
     else:
-        den = np.sqrt(v, out=np.empty_like(d))
+        mx = v
+    den = np.sqrt(mx) if d.ndim else np.sqrt(mx, out=np.empty_like(d))
     np.true_divide(den, bias_correction2_sqrt, out=den)
     np.add(den, eps, out=den)
     # param.addcdiv_(exp_avg, denom, value=-step_size)
     addc_into(d, np.true_divide, -step_size, m, den, tmp)
-    tensors[0]._bump()
-    tensors[2]._bump()
-    tensors[3]._bump()
-    tensors[3]._bump()
+    for t, n in zip(tensors, _BUMPS):  # the in-place methods' version bumps: param 1, exp_avg 1, exp_avg_sq 2
+        if n:
+            vc = t._vc
+            if vc is None:
+                t._vc = _VC(n)
+            else:
+                vc.v += n
