@@ -537,22 +537,27 @@ class Tensor:
         if self._retains_grad:
             return
         self._retains_grad = True
+        fn = self._grad_fn
+        if fn._retain_hooks is None:
+            fn._retain_hooks = {}
+        fn._any_hooks = True
+        fn._retain_hooks[self._output_nr] = self._retainer(fn)
+
+    def _retainer(self, fn, pinned=False):
+        """The hook on ``fn`` that stores the gradient into ``.grad``: only while ``fn`` is still this tensor's
+        grad_fn, or always (``pinned``: an in-place view op such as unsqueeze_ leaves it on the old node)."""
         import weakref
         ref = weakref.ref(self)
-        fn = self._grad_fn
 
         def retain(grad):
             t = ref()
-            if t is None or t._grad_fn is not fn:
+            if t is None or (t._grad_fn is not fn and not pinned):
                 return
             if t._grad is None:
                 t._grad = grad if _state.enabled else _wrap(np.array(grad._data, copy=True))
             else:
                 t._grad = t._grad + grad
-        if fn._retain_hooks is None:
-            fn._retain_hooks = {}
-        fn._any_hooks = True
-        fn._retain_hooks[self._output_nr] = retain
+        return retain
 
     def register_hook(self, hook):
         """Registers ``hook(grad) -> Tensor | None`` called with this tensor's gradient."""

@@ -1,10 +1,10 @@
 """The op table. Importing this package declares every primitive and attaches
 the functions to ``Tensor`` as methods (with in-place ``name_`` variants)."""
 from .._tensor import Tensor
-from . import _dispatch, _unary, _pointwise, _compare, _reduce, _stats, _sort, _shape, _join, _index, _linalg, _linalg_ops, _inplace, _ternary, _lazy, _extra
+from . import _dispatch, _unary, _pointwise, _compare, _reduce, _stats, _sort, _shape, _shape_inplace, _join, _index, _linalg, _linalg_ops, _inplace, _ternary, _lazy, _extra
 from ._core import OPS, defop
 
-_MODULES = (_unary, _pointwise, _compare, _reduce, _stats, _sort, _shape, _join, _index, _linalg, _linalg_ops, _ternary, _lazy, _extra)
+_MODULES = (_unary, _pointwise, _compare, _reduce, _stats, _sort, _shape, _shape_inplace, _join, _index, _linalg, _linalg_ops, _ternary, _lazy, _extra)
 
 
 def _public(mod):

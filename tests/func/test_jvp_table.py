@@ -136,7 +136,20 @@ def _r(*shape, pos=False):
 
 _IDX = ndgrad.tensor([[0, 1], [1, 0]])
 # ops the table's draws do not reach, or reached only by nn / backward passes: explicit cases
+def _restrided(a):
+    """Each in-place view op on a non-leaf copy of ``a`` (2, 3)."""
+    outs = []
+    for name, args in (("unsqueeze_", (1,)), ("squeeze_", ()), ("squeeze_", ((0, 2),)), ("t_", ()),
+                       ("transpose_", (0, 1))):
+        y = a * 1.0
+        if name == "squeeze_":
+            y.unsqueeze_(0)
+        outs.append(getattr(y, name)(*args))
+    return tuple(outs)
+
+
 EXTRA = {
+    "inplace_views": (_restrided, lambda: [_r(2, 3)]),
     "addcmul": (lambda a, b, c: ndgrad.addcmul(a, b, c, value=0.5), lambda: [_r(2, 3), _r(2, 3), _r(3)]),
     "addcdiv": (lambda a, b, c: ndgrad.addcdiv(a, b, c, value=0.5), lambda: [_r(2, 3), _r(2, 3), _r(3, pos=True)]),
     "lerp": (lambda a, b, w: (ndgrad.lerp(a, b, 0.3), ndgrad.lerp(a, b, w)), lambda: [_r(3), _r(3), _r(3)]),

@@ -85,6 +85,10 @@ def _t(*shape):
 
 # fixed cases next to the drawn ones (a drawn shape can leave an op degenerate, e.g. unbind of a 0-d tensor)
 EXTRA = {
+    "inplace_views": (lambda x: tuple(getattr(x * 1.0, n)(*a) for n, a in (
+        ("unsqueeze_", (1,)), ("t_", ()), ("transpose_", (0, 1)))) + tuple(
+        getattr((x * 1.0).unsqueeze_(0), n)(*a) for n, a in (("squeeze_", ()), ("squeeze_", ((0, 2),)))),
+        lambda: [_t(2, 3)]),
     "unbind": (lambda x: x.unbind(1), lambda: [_t(2, 3)]),
     "split_with_sizes": (lambda x: x.split([1, 2], 1), lambda: [_t(2, 3)]),
     "cat_stack": (lambda x, y: ndgrad.stack([ndgrad.cat([x, y], 0), ndgrad.cat([y, x], 0)], 1),
