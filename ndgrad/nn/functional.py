@@ -17,6 +17,8 @@ from .._ops import _nn as _K
 from .._ops import _nn_norm as _N
 from .._ops._linalg import addmm as _addmm_op
 from .._ops._unary import sigmoid, tanh  # noqa: F401  (F.sigmoid / F.tanh)
+from ._functional_dropout import (alpha_dropout, dropout, dropout1d, dropout2d, dropout3d,  # noqa: F401
+                                  feature_alpha_dropout)
 from ._functional_loss import (  # noqa: F401
     binary_cross_entropy, binary_cross_entropy_with_logits, cosine_similarity, cross_entropy, huber_loss,
     kl_div, l1_loss, mse_loss, nll_loss, pairwise_distance, smooth_l1_loss)
@@ -204,48 +206,6 @@ def bilinear(input1, input2, weight, bias=None):
     if bias is not None:
         y = y + bias
     return y.reshape(lead + (o,))
-
-
-# ----------------------------------------------------------------- dropout
-def _check_p(p):
-    if p < 0.0 or p > 1.0:
-        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
-
-
-def _mask_dropout(input, p, shape, inplace):
-    from .._creation import _rng
-    if p == 1.0:
-        mask = np.zeros(shape, dtype=input._data.dtype)
-    else:
-        mask = ((_rng(None).random(shape) >= p) / (1.0 - p)).astype(input._data.dtype)
-    return _run(inplace, lambda x: x * _wrap(mask), input)
-
-
-def dropout(input, p=0.5, training=True, inplace=False):
-    """Zeroes elements with probability ``p`` and scales the rest by 1/(1-p) (in training)."""
-    _check_p(p)
-    if not training or p == 0.0:
-        return input
-    return _mask_dropout(input, p, input._data.shape, inplace)
-
-
-def _feature_dropout(input, p, training, inplace, nd):
-    _check_p(p)
-    if not training or p == 0.0:
-        return input
-    batched = input.dim() == nd + 2
-    shape = input._data.shape[:2] if batched else input._data.shape[:1]
-    return _mask_dropout(input, p, shape + (1,) * nd, inplace)
-
-
-def dropout1d(input, p=0.5, training=True, inplace=False):
-    """Zeroes whole channels of (N, C, L) input with probability ``p`` (training only)."""
-    return _feature_dropout(input, p, training, inplace, 1)
-
-
-def dropout2d(input, p=0.5, training=True, inplace=False):
-    """Zeroes whole channels of (N, C, H, W) input with probability ``p`` (training only)."""
-    return _feature_dropout(input, p, training, inplace, 2)
 
 
 # ------------------------------------------------- normalisation / embedding
