@@ -139,6 +139,18 @@ def addc_into(d, ufunc, value, a, b, tmp):
     np.add(d, tmp, out=d)
 
 
+def lerp_into(d, end, w, tmp):
+    """``d += w * (end - d)`` in PyTorch's lerp order (from ``end`` for weights of 0.5 and up), through the
+    scratch array ``tmp`` of ``d``'s shape and dtype."""
+    np.subtract(end, d, out=tmp)
+    if w < 0.5:
+        tmp *= w
+        np.add(d, tmp, out=d)
+    else:
+        tmp *= 1 - w
+        np.subtract(end, tmp, out=d)
+
+
 def _fast_addc(ufunc, slow):
     def method(self, tensor1, tensor2, *, value=1):
         if not _plain(self, tensor1, tensor2):
@@ -156,15 +168,8 @@ def _fast_addc(ufunc, slow):
 def _lerp_(self, end, weight):
     if isinstance(weight, Tensor) or not _plain(self, end):
         return _lerp_slow(self, end, weight)
-    w = pyscalar(weight)
     d = self._data
-    tmp = np.subtract(end._data, d)
-    if w < 0.5:
-        tmp *= w
-        np.add(d, tmp, out=d)
-    else:
-        tmp *= 1 - w
-        np.subtract(end._data, tmp, out=d)
+    lerp_into(d, end._data, pyscalar(weight), np.empty_like(d))
     self._bump()
     return self
 

@@ -10,7 +10,7 @@ import numpy as np
 
 from ..autograd.grad_mode import _state
 from .._ops._core import _fw
-from .._ops._ternary import addc_into
+from .._ops._ternary import addc_into, lerp_into
 from ..autograd.graph import _VC
 
 
@@ -39,16 +39,8 @@ def adam(arrays, tensors, beta1, beta2, eps, step_size, bias_correction2_sqrt, a
     """Adam's moments and parameter update (``Adam._update`` after weight decay) on ``arrays`` =
     (param, grad, exp_avg, exp_avg_sq[, max_exp_avg_sq]) of ``tensors``."""
     d, g, m, v = arrays[:4]
-    # exp_avg.lerp_(grad, 1 - beta1)
-    w = 1 - beta1
-    # (a 0-d ufunc result is a NumPy scalar, which out= rejects: 0-d scratch arrays are made first)
-    tmp = np.subtract(g, m) if d.ndim else np.subtract(g, m, out=np.empty_like(d))
-    if w < 0.5:
-        tmp *= w
-        np.add(m, tmp, out=m)
-    else:
-        tmp *= 1 - w
-        np.subtract(g, tmp, out=m)
+    tmp = np.empty_like(d)  # the one scratch array
+    lerp_into(m, g, 1 - beta1, tmp)  # exp_avg.lerp_(grad, 1 - beta1)
     # exp_avg_sq.mul_(beta2).addcmul_(grad, grad, value=1 - beta2)
     np.multiply(v, beta2, out=v)
     addc_into(v, np.multiply, 1 - beta2, g, g, tmp)
