@@ -212,8 +212,19 @@ def _sigmoid_kernel(x):
         return 1.0 / (1.0 + np.exp(-x))
 
 
+def _bound(f, b, x):
+    """``f(b, x)``: np.maximum for a lower bound, np.minimum for an upper one. A float bound is filled into
+    an array of ``x``'s shape first: NumPy's loop over two arrays is vectorized, over an array and a scalar
+    it is not (relu on 128x256 float32: 4.5 µs against 13). The bound goes first because NumPy's vectorized
+    float32/float64 loops then keep ``x`` on a tie, as PyTorch does (relu(-0.0) is -0.0)."""
+    if x.ndim and x.dtype.kind == "f" and type(b) is not np.ndarray:
+        out = np.zeros(x.shape, x.dtype) if b == 0 and math.copysign(1, b) > 0 else np.full(x.shape, b, x.dtype)
+        return f(out, x, out=out)
+    return f(b, x)
+
+
 def _relu_kernel(x):
-    return np.maximum(x, 0) if x.dtype.kind != "b" else x.copy()
+    return _bound(np.maximum, 0, x) if x.dtype.kind != "b" else x.copy()
 
 
 def _rsqrt_kernel(x):
@@ -222,11 +233,9 @@ def _rsqrt_kernel(x):
 
 
 def _clamp_kernel(x, lo, hi):
-    if lo is not None and hi is not None:
-        return np.minimum(np.maximum(x, lo), hi)
     if lo is not None:
-        return np.maximum(x, lo)
-    return np.minimum(x, hi)
+        x = _bound(np.maximum, lo, x)
+    return x if hi is None else _bound(np.minimum, hi, x)
 
 
 def _clamp_t_kernel(x, lo, hi):
