@@ -36,7 +36,7 @@ def parse_args(argv=None):
                    help="run only these workloads: " + ", ".join(NAMES))
     p.add_argument("--repeat", type=int, default=None, metavar="N",
                    help="alternating rounds per variant, each in a fresh interpreter "
-                        "(default 3; 1 with --quick)")
+                        "(default 5; 1 with --quick)")
     p.add_argument("--samples", type=int, default=None, metavar="K",
                    help="timed samples per round after a warm-up call (default 3; 1 with --quick)")
     p.add_argument("--min-time", type=float, default=0.05, metavar="S",
@@ -63,7 +63,7 @@ def parse_args(argv=None):
     if unknown:
         p.error(f"unknown workload(s) {', '.join(unknown)}; choose from {', '.join(NAMES)}")
     if args.repeat is None:
-        args.repeat = 1 if args.quick else 3
+        args.repeat = 1 if args.quick else 5  # 3 rounds let one noisy round move a median ratio by 0.1
     if args.samples is None:
         args.samples = 1 if args.quick else 3
     if args.quick:
