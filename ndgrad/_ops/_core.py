@@ -255,25 +255,11 @@ def record(op, outs, inputs, params=(), depth=2):
         node._nout = len(outs)
     node._seq = next(_seq)
     if _track.on:
-        # the user's line (first frame outside ndgrad), for autograd errors; see autograd/_source.py.
         # Frame 1 is always ndgrad's (whoever called record), so start at 2 (or deeper): fewer frame objects.
         try:
-            f = _getframe(depth)
+            locate(node, _getframe(depth))
         except ValueError:
-            f = None
-        while f is not None:
-            co = f.f_code
-            if co is _EXECUTE:  # a rule run by a create_graph backward: the rest of the walk is known
-                node._src = _track.caller
-                break
-            try:
-                r = _internal[co.co_filename]
-            except KeyError:
-                r = _is_internal(co.co_filename)
-            if not r:
-                node._src = (co, f.f_lasti)
-                break
-            f = f.f_back
+            pass
     plan = op.plan
     node._sver = None
     if not plan:
@@ -313,3 +299,21 @@ def record(op, outs, inputs, params=(), depth=2):
     if _anomaly.enabled:
         _anomaly.on_record(node)
     return node
+
+
+def locate(node, f):
+    """Sets ``node._src`` to the user's line: the first frame from ``f`` outward that is not ndgrad's
+    (for autograd errors; see autograd/_source.py)."""
+    while f is not None:
+        co = f.f_code
+        if co is _EXECUTE:  # a rule run by a create_graph backward: the rest of the walk is known
+            node._src = _track.caller
+            return
+        try:
+            r = _internal[co.co_filename]
+        except KeyError:
+            r = _is_internal(co.co_filename)
+        if not r:
+            node._src = (co, f.f_lasti)
+            return
+        f = f.f_back

@@ -9,6 +9,7 @@ from .._tensor import Tensor, _wrap
 from ._core import _fw, _state, defop, mark_no_grad, needs_grad, record
 from ._dispatch import _F4, _F8, _to_out, binary, either, operands, out_array, pyscalar, result_dtype, where_for
 from ._unary import _quiet, abs, log, neg, reciprocal, trunc  # noqa: F401  (neg/abs: operators)
+from ._lane import lane
 
 # ----------------------------------------------------------------- helpers
 
@@ -468,9 +469,10 @@ def _pos(self):
     return self
 
 
+_add, _mul = lane(ADD, add), lane(MUL, mul)  # the operators' commonest case in one frame (see _lane)
 METHODS = {
-    "__add__": add, "__radd__": add, "__sub__": sub, "__rsub__": _rsub, "__mul__": mul, "__rmul__": mul,
-    "__truediv__": div, "__rtruediv__": _rtruediv, "__floordiv__": floor_divide, "__rfloordiv__": _rfloordiv,
+    "__add__": _add, "__radd__": _add, "__sub__": lane(SUB, sub), "__rsub__": _rsub, "__mul__": _mul,
+    "__rmul__": _mul, "__truediv__": lane(DIV, div), "__rtruediv__": _rtruediv, "__floordiv__": floor_divide, "__rfloordiv__": _rfloordiv,
     "__mod__": remainder, "__rmod__": _rmod, "__pow__": pow, "__rpow__": _rpow, "__neg__": neg, "__abs__": abs,
     "__pos__": _pos, "add": add, "sub": sub, "subtract": sub, "mul": mul, "multiply": mul, "div": div,
     "divide": div, "true_divide": div, "floor_divide": floor_divide, "remainder": remainder, "fmod": fmod,
