@@ -8,6 +8,7 @@ from .. import _dtype as D
 from .._tensor import Tensor, _wrap
 from ._core import defop
 from ._dispatch import _to_out, either, masked, out_array, pyscalar, result_dtype, unary, where_for
+from ._lane import unary_lane
 
 
 # ------------------------------------------------------------ rules (VJP)
@@ -296,8 +297,9 @@ def _u(op, floating=False):
             return _to_out(f(input), out)
         return unary(op, input, (), floating)
     f.__name__ = op.name
+    f.__qualname__ = op.name
     f.__doc__ = f"Elementwise ``{op.name}``."
-    return f
+    return unary_lane(op, f)  # the float32/float64 case in one frame (see _lane)
 
 
 neg = _u(NEG)

@@ -13,18 +13,20 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 import ndgrad
 from ndgrad import Tensor
+import ndgrad._ops._unary
 from ndgrad._ops import _lane
+from ndgrad.autograd.graph import SavedVar
 
 SETTINGS = dict(deadline=None, derandomize=True, database=None, suppress_health_check=list(HealthCheck),
                 max_examples=200)
-METHODS = ["__add__", "__radd__", "__sub__", "__mul__", "__rmul__", "__truediv__"]
+METHODS = ["__add__", "__radd__", "__sub__", "__mul__", "__rmul__", "__truediv__", "__pow__", "pow"]
 SHAPES = [(), (0,), (1,), (3,), (2, 3), (3, 1), (1, 3), (2, 0, 3)]
 DTYPES = [ndgrad.float32, ndgrad.float64, ndgrad.float16, ndgrad.int64]
 
 
 def _method(name):
     m = Tensor.__dict__[name]
-    assert m.__module__ == "ndgrad._ops._lane" and getattr(m, "__wrapped__", None) is not None, name
+    assert m.__code__.co_filename.endswith("_lane.py") and m.__wrapped__ is not None, name
     return m, m.__wrapped__
 
 
@@ -66,35 +68,31 @@ def _bits(t):
     return a.dtype, a.shape, a.tobytes()
 
 
+def _saved(s):
+    if isinstance(s, Tensor):
+        return s.detach().numpy().tobytes(), s.dtype
+    if isinstance(s, SavedVar):
+        return "SavedVar", s.is_output, s.version, None if s.data is None else s.data.tobytes(), _saved(s.tensor)
+    return type(s), s  # a number: pow's exponent 2 stays an int (grad_fn._saved_exponent)
+
+
 def _node_fields(node):
-    saved = [(s.detach().numpy().tobytes(), s.dtype) if isinstance(s, Tensor) else s for s in node._saved]
+    saved = [_saved(s) for s in node._saved]
     return (type(node), node._needs, node._meta, node._params, node._sver, saved,
             [(type(c), nr) for c, nr in node.next_functions], getattr(node, "_src", (None,))[0])
 
 
-def _both(name, a, b):
-    fast, general = _method(name)
-    out = []
-    for f in (fast, general):
-        try:
-            out.append(("ok", f(a, b)))
-        except Exception as e:  # noqa: BLE001  (the two must raise alike)
-            out.append(("err", (type(e), str(e))))
-    return out
-
-
-@pytest.mark.parametrize("name", METHODS)
-@settings(**SETTINGS)
-@given(data=st.data())
-def test_lane_matches_general_path(name, data):
-    draw = data.draw
-    dtype = draw(st.sampled_from([ndgrad.float32, ndgrad.float64, ndgrad.float32, ndgrad.float64] + DTYPES))
-    a = _make(draw, draw(st.sampled_from(SHAPES)), dtype, draw(st.booleans()), draw(st.booleans()),
-              draw(st.booleans()))
-    b = _operand(draw, dtype)
+def _check(fast, general, args, kwargs, draw):
+    """Runs both on the same inputs; results, nodes and gradients must agree."""
     mode = draw(st.sampled_from(["grad", "grad", "no_grad"]))
+    out = []
     with ndgrad.set_grad_enabled(mode == "grad"):
-        (kf, rf), (kg, rg) = _both(name, a, b)
+        for f in (fast, general):
+            try:
+                out.append(("ok", f(*args, **kwargs)))
+            except Exception as e:  # noqa: BLE001  (the two must raise alike)
+                out.append(("err", (type(e), str(e))))
+    (kf, rf), (kg, rg) = out
     assert kf == kg, (rf, rg)
     if kf == "err":
         assert rf == rg
@@ -106,10 +104,59 @@ def test_lane_matches_general_path(name, data):
         assert rg.grad_fn is None
         return
     assert _node_fields(rf.grad_fn) == _node_fields(rg.grad_fn)
-    leaves = [t for t in (a, b) if isinstance(t, Tensor) and t.requires_grad]
+    leaves = [t for t in (*args, *kwargs.values()) if isinstance(t, Tensor) and t.requires_grad]
     gf = ndgrad.autograd.grad(rf.sum(), leaves, allow_unused=True)
     gg = ndgrad.autograd.grad(rg.sum(), leaves, allow_unused=True)
     assert [None if g is None else _bits(g) for g in gf] == [None if g is None else _bits(g) for g in gg]
+
+
+def _input(draw):
+    dtype = draw(st.sampled_from([ndgrad.float32, ndgrad.float64, ndgrad.float32, ndgrad.float64] + DTYPES))
+    return _make(draw, draw(st.sampled_from(SHAPES)), dtype, draw(st.booleans()), draw(st.booleans()),
+                 draw(st.booleans()))
+
+
+@pytest.mark.parametrize("name", METHODS)
+@settings(**SETTINGS)
+@given(data=st.data())
+def test_lane_matches_general_path(name, data):
+    a = _input(data.draw)
+    _check(*_method(name), (a, _operand(data.draw, a.dtype)), {}, data.draw)
+
+
+UNARY = sorted(k for k, v in vars(ndgrad._ops._unary).items()
+               if not k.startswith("_") and getattr(v, "__code__", None) is ndgrad._ops._unary.sin.__code__)
+
+
+def test_unary_lanes_cover_the_elementwise_functions():
+    assert {"sin", "cos", "exp", "log", "tanh", "sigmoid", "relu", "neg", "sqrt", "abs"} <= set(UNARY)
+    assert ndgrad.sin is ndgrad._ops._unary.sin and Tensor.sin is ndgrad.sin
+
+
+@pytest.mark.parametrize("name", UNARY)
+@settings(**dict(SETTINGS, max_examples=40))
+@given(data=st.data())
+def test_unary_lane_matches_general_path(name, data):
+    f = getattr(ndgrad._ops._unary, name)
+    out = data.draw(st.sampled_from([None, None, "tensor"]))
+    a = _input(data.draw)
+    kwargs = {} if out is None else {"out": ndgrad.empty(0, dtype=a.dtype)}
+    _check(f, f.__wrapped__, (a,), kwargs, data.draw)
+
+
+@pytest.mark.parametrize("name", ["__pow__", "pow"])
+@settings(**SETTINGS)
+@given(data=st.data())
+def test_pow_lane_matches_general_path(name, data):
+    fast, general = _method(name)
+    a = _input(data.draw)
+    e = data.draw(st.sampled_from([2, 3, 0, 1, -1, 0.5, 2.5, -2, 4, True, np.float32(2.0), 2 ** 60, "tensor"]))
+    if e == "tensor":
+        e = _operand(data.draw, a.dtype)
+    if data.draw(st.booleans()):
+        _check(fast, general, (a,), {"exponent": e}, data.draw)
+    else:
+        _check(fast, general, (a, e), {}, data.draw)
 
 
 def test_lane_is_taken_and_records_the_users_line():
@@ -150,3 +197,10 @@ def test_lane_rejects_ops_that_save_outputs():
     from ndgrad._ops._core import OPS
     with pytest.raises(ValueError, match="not one of the binary forms"):
         _lane.lane(OPS["exp"], lambda s, o: None)
+
+
+def test_lane_hands_over_in_anomaly_mode():
+    a = ndgrad.tensor([1.0, 2.0], requires_grad=True)
+    with ndgrad.autograd.detect_anomaly(check_nan=False):
+        for y in (a * a, a.sin(), a ** 2):
+            assert y.grad_fn._source[-1].name == "test_lane_hands_over_in_anomaly_mode"
