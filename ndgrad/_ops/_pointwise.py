@@ -69,7 +69,7 @@ def _pow_vjp(ctx, g):
         return (g * 0,)
     if e == 2:
         return (g * (x * 2),)
-    return (g * (e * either(x, pow, _pow_kernel, e - 1)),)
+    return (g * (e * either(x, _pow, _pow_kernel, e - 1)),)
 
 
 # pow with a tensor exponent or a scalar base: also the array rules (x, e, out, g NumPy arrays)
@@ -446,7 +446,7 @@ def _r(f):
 
 def _rtruediv(self, other):
     # PyTorch: other * self.reciprocal()  (grad_fn MulBackward0)
-    return mul(reciprocal(self), other)
+    return _mul(reciprocal(self), other)
 
 
 def _rsub(self, other):
