@@ -179,7 +179,15 @@ def _sum_k(x, dims, keepdim, npd=None):
 def _mean_k(x, dims, keepdim):
     if x.size == 0:  # an empty mean is nan (an empty result stays empty), quietly: NumPy warns
         return np.full_like(np.add.reduce(x, axis=dims, keepdims=keepdim), np.nan)
-    return np.mean(x, axis=dims, keepdims=keepdim)
+    # np.mean's own steps (numpy/_core/_methods.py: the sum, float16 in float32, divided by the count),
+    # the same bits without its Python wrapper (~1.4 us of a small mean; tests/ops/test_kernels.py)
+    half = x.dtype == np.float16
+    s = np.add.reduce(x, axis=dims, keepdims=keepdim, dtype=np.float32 if half else None)
+    n = np.intp(x.size // s.size)  # (an intp, as NumPy's count: the division then runs in double)
+    if type(s) is np.ndarray:
+        s = np.true_divide(s, n, out=s, casting="unsafe")
+        return s.astype(np.float16) if half else s
+    return (np.float16 if half else s.dtype.type)(s / n)
 
 
 def _prod_k(x, dims, keepdim, npd=None):

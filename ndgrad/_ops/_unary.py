@@ -207,10 +207,9 @@ def _quiet(f):
     return k
 
 
-def _sigmoid_kernel(x):
-    # stable for large |x|; float32 stays float32
-    with np.errstate(over="ignore"):
-        return 1.0 / (1.0 + np.exp(-x))
+def _sigmoid_raw(x):
+    # exp(-x) overflows to inf for x < -88 (float32): 1 / inf = 0, as in PyTorch (quietly, see _quiet)
+    return 1.0 / (1.0 + np.exp(-x))
 
 
 def _bound(f, b, x):
@@ -283,6 +282,7 @@ ATAN = defop("atan", np.arctan, _atan_vjp, save=(0,), avjp=True)
 SINH = defop("sinh", _quiet(np.sinh), _sinh_vjp, save=(0,), avjp=True)
 COSH = defop("cosh", _quiet(np.cosh), _cosh_vjp, save=(0,), avjp=True)
 TANH = defop("tanh", np.tanh, _tanh_vjp, save=("out",), avjp=True)
+_sigmoid_kernel = _quiet(_sigmoid_raw)
 SIGMOID = defop("sigmoid", _sigmoid_kernel, _sigmoid_vjp, save=("out",), avjp=True)
 RELU = defop("relu", _relu_kernel, _relu_vjp, save=("out",), avjp=_relu_avjp)
 CLAMP = defop("clamp", _clamp_kernel, _clamp_vjp, node="ClampBackward1", save=(0,), avjp=True)
