@@ -154,6 +154,11 @@ def _detach_nested(seq):
 
 def _shape_args(size):
     """(2, 3) / ((2, 3),) / (Size,) -> tuple of ints."""
+    for s in size:  # the common call, view(2, 3): Python ints already (no ABC isinstance, no generator)
+        if type(s) is not int:
+            break
+    else:
+        return size if type(size) is tuple else tuple(size)
     if len(size) == 1 and not isinstance(size[0], numbers.Integral) and not (
             isinstance(size[0], Tensor) and size[0].ndim == 0):
         size = size[0]

@@ -147,8 +147,8 @@ TRACE = defop("trace", _trace_k, _trace_vjp, avjp=True)
 # ------------------------------------------------------ public functions
 def _infer_shape(shape, numel):
     shape = list(shape)
-    neg = [i for i, s in enumerate(shape) if s == -1]
-    if len(neg) > 1:
+    neg = shape.count(-1)
+    if neg > 1:
         raise RuntimeError("only one dimension can be inferred")
     known = 1
     for s in shape:
@@ -162,7 +162,7 @@ def _infer_shape(shape, numel):
                                "because the unspecified dimension size -1 can be any value and is ambiguous")
         if known == 0 or numel % known:
             raise RuntimeError(f"shape '[{', '.join(map(str, shape))}]' is invalid for input of size {numel}")
-        shape[neg[0]] = numel // known
+        shape[shape.index(-1)] = numel // known
     elif known != numel:
         raise RuntimeError(f"shape '[{', '.join(map(str, shape))}]' is invalid for input of size {numel}")
     return tuple(shape)
@@ -246,7 +246,8 @@ def squeeze(input, dim=None):
 def unsqueeze(input, dim):
     d = input._data
     dim = dim_index(dim, d.ndim + 1)
-    arr = np.expand_dims(d, dim)
+    sh = d.shape
+    arr = d.reshape(sh[:dim] + (1,) + sh[dim:])  # np.expand_dims's own step (the strides PyTorch gives), minus its wrapper
     return view_of(input, arr, UNSQUEEZE, ())
 
 
@@ -273,10 +274,15 @@ def permute(input, *dims):
         raise RuntimeError(f"permute(sparse_coo): number of dimensions in the tensor input does not match "
                            f"the length of the desired ordering of dimensions i.e. input.dim() = {d.ndim} "
                            f"is not equal to len(dims) = {len(dims)}")
-    perm = tuple(dim_index(p, d.ndim) for p in dims)
+    n = d.ndim
+    perm = dims
+    for p in dims:
+        if type(p) is not int or not 0 <= p < n:  # (the usual call: nonnegative ints in range, as they are)
+            perm = tuple(dim_index(p, n) for p in dims)
+            break
     if len(set(perm)) != len(perm):
         raise RuntimeError("permute(): duplicate dims are not allowed.")
-    return view_of(input, np.transpose(d, perm), PERMUTE, (perm,))
+    return view_of(input, d.transpose(perm), PERMUTE, (perm,))
 
 
 def t(input):
