@@ -203,11 +203,11 @@ def _amin_k(x, dims, keepdim):
 
 
 def _max_all_k(x):
-    return np.max(x)
+    return np.maximum.reduce(x, axis=None)  # np.max without its Python wrapper
 
 
 def _min_all_k(x):
-    return np.min(x)
+    return np.minimum.reduce(x, axis=None)
 
 
 def _dim_select_k(argf):
@@ -380,7 +380,8 @@ class _MinMax(tuple):
 
 def _minmax(input, dim, keepdim, other, all_op, dim_op, binop, name):
     if isinstance(dim, Tensor) or other is not None:
-        return binop(input, dim if other is None else other)
+        from . import _pointwise  # (it imports this module)
+        return getattr(_pointwise, binop)(input, dim if other is None else other)
     if dim is None:
         if input._data.size == 0:
             raise RuntimeError(f"{name}(): Expected reduction dim to be specified for input.numel() == 0. "
@@ -398,13 +399,11 @@ def _minmax(input, dim, keepdim, other, all_op, dim_op, binop, name):
 
 def max(input, dim=None, keepdim=False, *, other=None):
     """Max of all elements; with ``dim``: (values, indices); with a tensor: elementwise maximum."""
-    from ._pointwise import maximum
-    return _minmax(input, dim, keepdim, other, MAX_ALL, MAX_DIM, maximum, "max")
+    return _minmax(input, dim, keepdim, other, MAX_ALL, MAX_DIM, "maximum", "max")
 
 
 def min(input, dim=None, keepdim=False, *, other=None):
-    from ._pointwise import minimum
-    return _minmax(input, dim, keepdim, other, MIN_ALL, MIN_DIM, minimum, "min")
+    return _minmax(input, dim, keepdim, other, MIN_ALL, MIN_DIM, "minimum", "min")
 
 
 def _check_nonempty(name, x, dim, msg, exc=RuntimeError):
