@@ -284,6 +284,11 @@ def _check_bounds(shape, idx):
 
 def getitem(x, idx):
     """``x[idx]``: basic indices give a view; tensors/lists/masks copy (IndexBackward0)."""
+    if type(idx) is int:  # x[i] in a loop: a select view, what the general path below makes of it
+        d = x._data
+        if d.ndim and -d.shape[0] <= idx < d.shape[0]:
+            arr = d[idx] if d.ndim > 1 else d[idx, ...]  # (a 0-d view, not a NumPy scalar)
+            return view_of(x, arr, SELECT, ((idx,), False))
     nidx, advanced = _norm_index(x, idx)
     d = x._data
     if not advanced:

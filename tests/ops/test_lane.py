@@ -204,3 +204,27 @@ def test_lane_hands_over_in_anomaly_mode():
     with ndgrad.autograd.detect_anomaly(check_nan=False):
         for y in (a * a, a.sin(), a ** 2):
             assert y.grad_fn._source[-1].name == "test_lane_hands_over_in_anomaly_mode"
+
+
+@settings(**SETTINGS)
+@given(data=st.data())
+def test_int_index_fast_path_matches_general_path(data):
+    from ndgrad._ops._index import getitem
+    a = _input(data.draw)
+    i = data.draw(st.integers(-4, 4))
+    out = []
+    for idx in (i, (i,)):  # a bare int takes the fast path; a 1-tuple the general one
+        try:
+            out.append(("ok", getitem(a, idx)))
+        except Exception as e:  # noqa: BLE001
+            out.append(("err", (type(e), str(e))))
+    (kf, rf), (kg, rg) = out
+    assert kf == kg
+    if kf == "err":
+        assert rf == rg
+        return
+    assert _bits(rf) == _bits(rg) and rf.stride() == rg.stride()
+    assert rf._base is rg._base and rf._vc is rg._vc
+    assert (rf.grad_fn is None) == (rg.grad_fn is None)
+    if rf.grad_fn is not None:
+        assert _node_fields(rf.grad_fn) == _node_fields(rg.grad_fn)
