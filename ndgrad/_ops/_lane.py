@@ -19,11 +19,9 @@ from .._parallel import THRESHOLD as _BIG
 from ..autograd.graph import SavedVar, _anomaly, _saved_hooks
 from ..autograd._source import tracking as _track
 from ._core import _NOEDGE, _T1, _T2, _TF, _edge, _fw, _new, _seq, _state, locate
+from ._dispatch import _EXACT, _F4, _F8
 
-_F4 = np.dtype(np.float32)
-_F8 = np.dtype(np.float64)
 _FT = (False, True)
-_EXACT = 2 ** 53
 _asarray = np.asarray
 _NO = object()  # an argument not given
 
@@ -92,14 +90,12 @@ def lane(op, general, *, sop=None, numbers_only=False):
         t = _new(Tensor)
         t._data = r
         t._vc = None
+        t._grad_fn = None
+        t._requires_grad = False
         ra = self._requires_grad
         if not (ra or rb):
-            t._grad_fn = None
-            t._requires_grad = False
             return t
         if not _state.enabled:
-            t._grad_fn = None
-            t._requires_grad = False
             t.__dict__["_why"] = "no_grad"  # for autograd.explain
             return t
         # record(op, t, (self, other)): the node, its edges, input metadata, saves and source line

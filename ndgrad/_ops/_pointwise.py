@@ -473,7 +473,8 @@ def _pos(self):
 _add, _mul, _pow = lane(ADD, add), lane(MUL, mul), lane(POW, pow, sop=POW.kernel, numbers_only=True)
 METHODS = {
     "__add__": _add, "__radd__": _add, "__sub__": lane(SUB, sub), "__rsub__": _rsub, "__mul__": _mul,
-    "__rmul__": _mul, "__truediv__": lane(DIV, div), "__rtruediv__": _rtruediv, "__floordiv__": floor_divide, "__rfloordiv__": _rfloordiv,
+    "__rmul__": _mul, "__truediv__": lane(DIV, div), "__rtruediv__": _rtruediv,
+    "__floordiv__": floor_divide, "__rfloordiv__": _rfloordiv,
     "__mod__": remainder, "__rmod__": _rmod, "__pow__": _pow, "__rpow__": _rpow, "__neg__": neg, "__abs__": abs,
     "__pos__": _pos, "add": add, "sub": sub, "subtract": sub, "mul": mul, "multiply": mul, "div": div,
     "divide": div, "true_divide": div, "floor_divide": floor_divide, "remainder": remainder, "fmod": fmod,
