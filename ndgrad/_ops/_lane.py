@@ -14,7 +14,7 @@ from sys import _getframe
 
 import numpy as np
 
-from .._tensor import Tensor
+from .._tensor import Tensor, _wrap
 from .._parallel import THRESHOLD as _BIG
 from ..autograd.graph import SavedVar, _anomaly, _saved_hooks
 from ..autograd._source import tracking as _track
@@ -87,11 +87,7 @@ def lane(op, general, *, sop=None, numbers_only=False):
             return general(self, other)
         if type(r) is not np.ndarray or r.dtype is not npd:
             r = _asarray(r, dtype=npd)
-        t = _new(Tensor)
-        t._data = r
-        t._vc = None
-        t._grad_fn = None
-        t._requires_grad = False
+        t = _wrap(r)
         ra = self._requires_grad
         if not (ra or rb):
             return t
@@ -163,11 +159,7 @@ def unary_lane(op, general):
             return general(input)
         if type(r) is not np.ndarray:
             r = _asarray(r, dtype=npd)
-        t = _new(Tensor)
-        t._data = r
-        t._vc = None
-        t._grad_fn = None
-        t._requires_grad = False
+        t = _wrap(r)
         if not input._requires_grad:
             return t
         if not _state.enabled:
